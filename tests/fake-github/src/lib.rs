@@ -1,0 +1,1 @@
+//! Fake GitHub (to be written).
