@@ -8,3 +8,5 @@ pub mod diagnostic;
 pub mod schema;
 pub mod source;
 pub mod yaml;
+pub mod load;
+pub mod par;
