@@ -10,3 +10,6 @@ pub mod source;
 pub mod yaml;
 pub mod load;
 pub mod par;
+pub mod parse;
+pub mod model;
+pub mod validate;

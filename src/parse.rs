@@ -1,0 +1,456 @@
+//! Parsing entity files: YAML → JSON value → JSON-Schema check → typed `schema::Raw*`.
+//!
+//! Pure and parallel per file. Schema errors become diagnostics pointing at the offending value
+//! (or key, for unknown fields) by JSON pointer, with a help line saying how to fix it. A file
+//! with schema errors yields no document; its id is still known so references to it are not
+//! reported as dangling. Stage: parse.
+
+use crate::diagnostic::{Diagnostic, escape_pointer_segment};
+use crate::load::Entry;
+use crate::par::par_map;
+use crate::schema::{FileKind, RawAlias, RawBudget, RawOrg, RawPerson, RawTeam};
+use crate::source::{FileId, SourceSet};
+use crate::yaml;
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{ValidationError, Validator};
+use serde_json::Value;
+
+/// A parsed entity file.
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// `org.yaml`.
+    Org(RawOrg),
+    /// A person.
+    Person(RawPerson),
+    /// A team.
+    Team(RawTeam),
+    /// An alias.
+    Alias(RawAlias),
+    /// A budget.
+    Budget(Box<RawBudget>),
+}
+
+/// One entity file after parsing.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// Where it came from.
+    pub entry: Entry,
+    /// The document, or `None` when the file has YAML or schema errors.
+    pub document: Option<Document>,
+}
+
+/// The JSON-Schema validators of every file kind, built once and shared by all files.
+pub struct Validators {
+    validators: Vec<(FileKind, Validator, Value)>,
+}
+
+impl Validators {
+    /// Builds the validators from the schemas generated from the Rust types.
+    pub fn new() -> Validators {
+        let validators = FileKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let schema = kind.schema().to_value();
+                let validator = jsonschema::options()
+                    .should_validate_formats(true)
+                    .build(&schema)
+                    .unwrap_or_else(|e| panic!("generated schema for {} is invalid: {e}", kind.name()));
+                (kind, validator, schema)
+            })
+            .collect();
+        Validators { validators }
+    }
+
+    fn get(&self, kind: FileKind) -> (&Validator, &Value) {
+        let (_, v, s) = self
+            .validators
+            .iter()
+            .find(|(k, _, _)| *k == kind)
+            .unwrap_or_else(|| unreachable!("a validator is built for every kind"));
+        (v, s)
+    }
+
+    /// Schema diagnostics for `value`, a document of `kind` in `file`.
+    pub fn check(&self, kind: FileKind, file: FileId, value: &Value) -> Vec<Diagnostic> {
+        let (validator, schema) = self.get(kind);
+        validator
+            .iter_errors(value)
+            .flat_map(|e| schema_diagnostics(&e, schema, file))
+            .collect()
+    }
+}
+
+impl Default for Validators {
+    fn default() -> Self {
+        Validators::new()
+    }
+}
+
+/// Parses every entry in parallel. Diagnostics come back in entry order.
+pub fn parse_all(sources: &SourceSet, entries: &[Entry], validators: &Validators) -> (Vec<Parsed>, Vec<Diagnostic>) {
+    let results = par_map(entries, |entry| parse_one(sources, entry, validators));
+    let mut parsed = Vec::with_capacity(results.len());
+    let mut diagnostics = Vec::new();
+    for (p, mut d) in results {
+        parsed.push(p);
+        diagnostics.append(&mut d);
+    }
+    (parsed, diagnostics)
+}
+
+/// Parses one entity file.
+pub fn parse_one(sources: &SourceSet, entry: &Entry, validators: &Validators) -> (Parsed, Vec<Diagnostic>) {
+    let text = &sources.get(entry.file).text;
+    let fail = |d: Vec<Diagnostic>| {
+        (
+            Parsed {
+                entry: entry.clone(),
+                document: None,
+            },
+            d,
+        )
+    };
+    let value = match yaml::parse(text) {
+        Ok(v) => v,
+        Err(e) => {
+            let mut d = Diagnostic::error("yaml", e.message).help(e.help);
+            d = match e.offset {
+                Some(o) => d.at_span(entry.file, o, 0),
+                None => d.in_file(entry.file),
+            };
+            return fail(vec![d]);
+        }
+    };
+    let errors = validators.check(entry.kind, entry.file, &value);
+    if !errors.is_empty() {
+        return fail(errors);
+    }
+    let document = match entry.kind {
+        FileKind::Org => serde_json::from_value(value).map(Document::Org),
+        FileKind::Person => serde_json::from_value(value).map(Document::Person),
+        FileKind::Team => serde_json::from_value(value).map(Document::Team),
+        FileKind::Alias => serde_json::from_value(value).map(Document::Alias),
+        FileKind::Budget => serde_json::from_value(value).map(|b| Document::Budget(Box::new(b))),
+    };
+    match document {
+        Ok(document) => (
+            Parsed {
+                entry: entry.clone(),
+                document: Some(document),
+            },
+            Vec::new(),
+        ),
+        // The schema accepted it, so this is a value the types reject (a date like 2026-02-30).
+        Err(e) => fail(vec![
+            Diagnostic::error("schema", format!("invalid value: {e}"))
+                .in_file(entry.file)
+                .help("see docs/format.md for the expected form"),
+        ]),
+    }
+}
+
+/// Turns one JSON-Schema error into diagnostics (one per unexpected key).
+fn schema_diagnostics(e: &ValidationError<'_>, schema: &Value, file: FileId) -> Vec<Diagnostic> {
+    let pointer = e.instance_path().as_str().to_string();
+    let schema_path = e.schema_path().as_str();
+    match e.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let allowed = allowed_keys(schema, schema_path);
+            unexpected
+                .iter()
+                .map(|key| {
+                    let help = match closest(key, &allowed) {
+                        Some(s) => format!("did you mean `{s}`? allowed here: {}", allowed.join(", ")),
+                        None if allowed.is_empty() => "remove it".to_string(),
+                        None => format!("remove it; allowed here: {}", allowed.join(", ")),
+                    };
+                    Diagnostic::error("schema", format!("unknown field `{key}`"))
+                        .at_key(file, pointer.clone(), key.clone())
+                        .label("not a field of this entity")
+                        .help(help)
+                })
+                .collect()
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or("?").to_string();
+            vec![
+                Diagnostic::error("schema", format!("missing required field `{name}`"))
+                    .at(file, pointer)
+                    .label(format!("`{name}` is missing here"))
+                    .help(format!("add `{name}:` (see docs/format.md)")),
+            ]
+        }
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            // Report the branch that came closest: fewest errors.
+            let best = context.iter().filter(|c| !c.is_empty()).min_by_key(|c| c.len());
+            if let (Some(best), true) = (best, is_mapping_choice(e)) {
+                return best.iter().flat_map(|sub| schema_diagnostics(sub, schema, file)).collect();
+            }
+            vec![generic(e, file, pointer, schema_path)]
+        }
+        _ => vec![generic(e, file, pointer, schema_path)],
+    }
+}
+
+/// Whether an anyOf failed on a mapping (a recipient or member written as a mapping), where the
+/// closest branch's errors are more useful than "matches none".
+fn is_mapping_choice(e: &ValidationError<'_>) -> bool {
+    e.instance().is_object()
+}
+
+fn generic(e: &ValidationError<'_>, file: FileId, pointer: String, schema_path: &str) -> Diagnostic {
+    let instance = e.instance();
+    let shown = short_json(instance);
+    let (message, help) = match e.kind() {
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => t.to_string(),
+                TypeKind::Multiple(ts) => ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
+            };
+            let help = if instance.is_number() || instance.is_boolean() {
+                format!("write it as text in quotes (\"{}\") if it is meant as {expected}", shown.trim_matches('"'))
+            } else {
+                format!("this field takes {expected}; see docs/format.md")
+            };
+            (format!("{shown} is not of type {expected}"), help)
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            let help = if pattern.contains("a-z0-9") {
+                "ids are lowercase letters, digits and hyphens, like `jane-doe`: the stem of the referenced file".to_string()
+            } else if schema_path.contains("Money") || pattern.contains("[0-9]{1,12}") {
+                "write money as a quoted decimal with at most two decimals, like \"1250.50\"".to_string()
+            } else if pattern.contains("A-Z]{3}") {
+                "currencies are ISO 4217 codes in capitals, like EUR or USD".to_string()
+            } else if pattern.contains("env:") {
+                "a secret reference is `env:VARIABLE` or `file:PATH`".to_string()
+            } else {
+                format!("the value must match `{pattern}`")
+            };
+            (format!("{shown} is not in the expected form"), help)
+        }
+        ValidationErrorKind::Enum { options } => (
+            format!("{shown} is not one of the allowed values"),
+            format!("use one of: {}", enum_options(options)),
+        ),
+        ValidationErrorKind::Format { format } => (
+            format!("{shown} is not a valid {format}"),
+            if format == "date" {
+                "write dates as YYYY-MM-DD, like 2026-01-31".to_string()
+            } else {
+                format!("write a valid {format}")
+            },
+        ),
+        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+            if instance.is_f64() {
+                (
+                    format!("{shown} is a binary float"),
+                    format!("quote amounts of money so they stay exact: \"{shown}\""),
+                )
+            } else if schema_path.contains("Recipient") || pointer.contains("recipients") || pointer.contains("extra") {
+                (
+                    format!("{shown} is not a recipient"),
+                    "a recipient is one of `person: ID`, `team: ID` (with `leads_only`, `include_subteams`), `alias: ID` or `address: ADDRESS`".to_string(),
+                )
+            } else {
+                (format!("{shown} is not valid here"), e.to_string())
+            }
+        }
+        ValidationErrorKind::MinItems { limit } => (
+            format!("at least {limit} item(s) are required"),
+            "add an entry".to_string(),
+        ),
+        _ => (e.to_string(), "see docs/format.md".to_string()),
+    };
+    Diagnostic::error("schema", message).at(file, pointer).help(help)
+}
+
+fn enum_options(options: &Value) -> String {
+    match options.as_array() {
+        Some(a) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => options.to_string(),
+    }
+}
+
+fn short_json(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        let cut: String = s.chars().take(37).collect();
+        format!("{cut}...")
+    } else {
+        s
+    }
+}
+
+/// The property names allowed by the object schema that rejected an unknown key.
+fn allowed_keys(schema: &Value, schema_path: &str) -> Vec<String> {
+    let object_path = schema_path
+        .strip_suffix("/additionalProperties")
+        .unwrap_or(schema_path);
+    let mut node = schema;
+    for seg in object_path.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        node = match node.get(seg.as_str()).or_else(|| seg.parse::<usize>().ok().and_then(|i| node.get(i))) {
+            Some(n) => n,
+            None => return Vec::new(),
+        };
+    }
+    // Follow a local $ref if the object schema is one.
+    if let Some(r) = node.get("$ref").and_then(Value::as_str) {
+        if let Some(target) = r.strip_prefix('#') {
+            if let Some(n) = schema.pointer(target) {
+                node = n;
+            }
+        }
+    }
+    let mut keys: Vec<String> = node
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    keys.sort();
+    keys
+}
+
+/// The allowed key closest to `key` by edit distance, if close enough to be a typo.
+fn closest<'a>(key: &str, allowed: &'a [String]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (edit_distance(key, a), a))
+        .filter(|(d, a)| *d <= 2.max(a.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a.as_str())
+}
+
+/// Levenshtein distance (transpositions count as one edit).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// A JSON pointer from segments.
+pub fn pointer<I, S>(segments: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut p = String::new();
+    for s in segments {
+        p.push('/');
+        p.push_str(&escape_pointer_segment(s.as_ref()));
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use std::sync::Arc;
+
+    fn run(kind: FileKind, text: &str) -> (Option<Document>, Vec<Diagnostic>) {
+        let mut sources = SourceSet::default();
+        let file = sources.add(SourceFile {
+            rel: "x.yaml".into(),
+            display: "x.yaml".into(),
+            text: Arc::from(text),
+        });
+        let entry = Entry {
+            file,
+            kind,
+            id: "x".into(),
+        };
+        let (p, d) = parse_one(&sources, &entry, &Validators::new());
+        (p.document, d)
+    }
+
+    #[test]
+    fn typo_gets_a_suggestion_at_the_key() {
+        let (doc, d) = run(FileKind::Team, "name: X\nmemebrs: [a]\n");
+        assert!(doc.is_none());
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].message, "unknown field `memebrs`");
+        assert!(d[0].help.as_deref().unwrap().starts_with("did you mean `members`?"));
+        assert_eq!(d[0].at, crate::diagnostic::At::Key(String::new(), "memebrs".into()));
+    }
+
+    #[test]
+    fn nested_typo_points_into_the_block() {
+        let (_, d) = run(FileKind::Team, "name: X\ngithub:\n  slgu: x\n");
+        assert_eq!(d[0].at, crate::diagnostic::At::Key("/github".into(), "slgu".into()));
+        assert!(d[0].help.as_deref().unwrap().contains("`slug`"));
+    }
+
+    #[test]
+    fn number_where_string_belongs() {
+        let (_, d) = run(FileKind::Person, "name: 12345\n");
+        assert_eq!(d[0].at, crate::diagnostic::At::Value("/name".into()));
+        assert!(d[0].message.contains("not of type string"), "{:?}", d[0]);
+    }
+
+    #[test]
+    fn float_money_is_rejected() {
+        let (_, d) = run(
+            FileKind::Budget,
+            "name: F\ncurrency: EUR\ntotal: 12.5\napprovers: board\n",
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].help.as_deref().unwrap().contains("\"12.5\""), "{:?}", d[0]);
+    }
+
+    #[test]
+    fn recipient_mapping_reports_the_closest_branch() {
+        let (_, d) = run(
+            FileKind::Alias,
+            "address: a@x.org\nrecipients:\n  - team: infra\n    leads: true\n",
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].message, "unknown field `leads`");
+        assert!(d[0].help.as_deref().unwrap().contains("leads_only"));
+    }
+
+    #[test]
+    fn bad_date_and_enum() {
+        let (_, d) = run(
+            FileKind::Team,
+            "name: X\nmembers:\n  - person: a\n    since: 2026-13-01\ngithub:\n  privacy: hidden\n",
+        );
+        assert_eq!(d.len(), 2, "{d:?}");
+    }
+
+    #[test]
+    fn valid_team_parses() {
+        let (doc, d) = run(
+            FileKind::Team,
+            "name: X\nleads: [a]\nmembers:\n  - a\n  - person: b\n    until: 2027-01-01\ngithub:\n  repos: {nixpkgs: push}\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert!(matches!(doc, Some(Document::Team(_))));
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(edit_distance("memebrs", "members"), 1);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
+}

@@ -1,0 +1,152 @@
+//! `dangling-reference`: every person, team, alias and allocation a file names exists.
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Org;
+use crate::parse::edit_distance;
+use crate::schema::{FileKind, RawRecipient};
+use crate::source::FileId;
+use crate::validate::{Context, finding};
+
+/// Checks every reference by id.
+pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
+    let mut refs: Vec<Ref<'_>> = Vec::new();
+    let mut refer = collector(&mut refs);
+    if let (Some(file), Some(gh)) = (org.file, &org.spec.github) {
+        for (i, a) in gh.admins.iter().enumerate() {
+            refer(FileKind::Person, a, file, format!("/github/admins/{i}"));
+        }
+    }
+    for t in org.teams.values() {
+        if let Some(p) = &t.spec.parent {
+            refer(FileKind::Team, p, t.file, "/parent".into());
+        }
+        for (i, l) in t.spec.leads.iter().enumerate() {
+            refer(FileKind::Person, l, t.file, format!("/leads/{i}"));
+        }
+        for m in t.members() {
+            refer(FileKind::Person, m.person, t.file, m.pointer());
+        }
+        for (i, a) in t.spec.alumni.iter().enumerate() {
+            refer(FileKind::Person, a, t.file, format!("/alumni/{i}"));
+        }
+        for (i, alias) in t.spec.email.iter().enumerate() {
+            for (j, r) in alias.extra.iter().enumerate() {
+                recipient(&mut refer, r, t.file, &format!("/email/{i}/extra/{j}"));
+            }
+        }
+    }
+    for a in org.aliases.values() {
+        for (j, r) in a.spec.recipients.iter().enumerate() {
+            recipient(&mut refer, r, a.file, &format!("/recipients/{j}"));
+        }
+    }
+    for b in org.budgets.values() {
+        for (i, a) in b.spec.allocations.iter().enumerate() {
+            refer(FileKind::Team, &a.team, b.file, format!("/allocations/{i}/team"));
+        }
+        refer(FileKind::Team, &b.spec.approvers, b.file, "/approvers".into());
+    }
+    drop(refer);
+    for (kind, id, file, pointer) in refs {
+        if !org.exists(kind, id) {
+            out.push(missing(org, kind, id, file, pointer));
+        }
+    }
+    for b in org.budgets.values() {
+        let ids: Vec<&str> = b.spec.allocations.iter().map(|a| a.id.as_str()).collect();
+        for (i, e) in b.spec.expenses.iter().enumerate() {
+            if !ids.contains(&e.allocation.as_str()) {
+                let mut d = finding(format!(
+                    "expense {} refers to allocation `{}`, which this budget does not have",
+                    i + 1,
+                    e.allocation
+                ))
+                .at(b.file, format!("/expenses/{i}/allocation"))
+                .label("no such allocation");
+                d = match closest(&e.allocation, ids.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!("use one of: {}", ids.join(", "))),
+                };
+                out.push(d);
+            }
+        }
+    }
+}
+
+/// A reference by id: what kind, which id, where.
+type Ref<'a> = (FileKind, &'a str, FileId, String);
+
+fn collector<'a, 'r>(refs: &'r mut Vec<Ref<'a>>) -> impl FnMut(FileKind, &'a str, FileId, String) + 'r
+where
+    'a: 'r,
+{
+    move |kind, id, file, pointer| refs.push((kind, id, file, pointer))
+}
+
+fn recipient<'a>(refer: &mut impl FnMut(FileKind, &'a str, FileId, String), r: &'a RawRecipient, file: FileId, at: &str) {
+    match r {
+        RawRecipient::Person(p) => refer(FileKind::Person, &p.person, file, format!("{at}/person")),
+        RawRecipient::Team(t) => refer(FileKind::Team, &t.team, file, format!("{at}/team")),
+        RawRecipient::Alias(a) => refer(FileKind::Alias, &a.alias, file, format!("{at}/alias")),
+        RawRecipient::Address(_) => {}
+    }
+}
+
+fn missing(org: &Org, kind: FileKind, id: &str, file: FileId, pointer: String) -> Diagnostic {
+    let dir = kind.dir().unwrap_or("");
+    let ids: Vec<&str> = match kind {
+        FileKind::Person => org.people.keys().map(String::as_str).collect(),
+        FileKind::Team => org.teams.keys().map(String::as_str).collect(),
+        FileKind::Alias => org.aliases.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let d = finding(format!("unknown {} `{id}`", kind.name()))
+        .at(file, pointer)
+        .label(format!("there is no {dir}/{id}.yaml"));
+    match closest(id, ids.into_iter()) {
+        Some(s) => d.help(format!("did you mean `{s}`? Otherwise create {dir}/{id}.yaml")),
+        None => d.help(format!("create {dir}/{id}.yaml, or fix the id")),
+    }
+}
+
+fn closest<'a>(id: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(id, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min()
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::validate::testing::{check, messages};
+
+    #[test]
+    fn reports_unknown_people_teams_and_allocations() {
+        let d = check(
+            "dangling-reference",
+            &[
+                ("people/alice.yaml", "name: Alice\n"),
+                ("teams/a.yaml", "name: A\nparent: nope\nleads: [alice]\nmembers: [alice, alicee]\n"),
+                (
+                    "budgets/b.yaml",
+                    "name: B\ncurrency: EUR\ntotal: 10\napprovers: a\nallocations:\n  - {id: x, team: a, amount: 5, purpose: p}\nexpenses:\n  - {allocation: y, date: 2026-01-01, amount: 1, description: d}\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            messages(&d),
+            ["unknown team `nope`", "unknown person `alicee`", "expense 1 refers to allocation `y`, which this budget does not have"]
+        );
+        assert!(d[1].help.as_deref().unwrap().contains("did you mean `alice`"));
+    }
+
+    #[test]
+    fn clean_org_has_no_findings() {
+        let d = check(
+            "dangling-reference",
+            &[("people/alice.yaml", "name: Alice\n"), ("teams/a.yaml", "name: A\nmembers: [alice]\n")],
+        );
+        assert!(d.is_empty());
+    }
+}

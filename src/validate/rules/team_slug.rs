@@ -1,0 +1,82 @@
+//! `team-slug`: GitHub team slugs are valid, unique, and not listed as unmanaged.
+
+use crate::diagnostic::{At, Diagnostic};
+use crate::model::Org;
+use crate::validate::{Context, finding};
+use std::collections::BTreeMap;
+
+/// A slug as GitHub makes them: lowercase letters, digits, `-` and `_`, not starting with `-`.
+pub fn is_valid_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 100
+        && !s.starts_with('-')
+        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+}
+
+/// Checks every synced team's slug.
+pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
+    let unmanaged: Vec<&str> = org
+        .spec
+        .github
+        .as_ref()
+        .map(|g| g.unmanaged_teams.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for t in org.teams.values().filter(|t| t.spec.github.is_some()) {
+        let slug = t.slug();
+        let explicit = t.spec.github.as_ref().and_then(|g| g.slug.as_ref()).is_some();
+        let at = if explicit { "/github/slug" } else { "/github" };
+        if !is_valid_slug(slug) {
+            out.push(
+                finding(format!("`{slug}` is not a valid GitHub team slug"))
+                    .at(t.file, at)
+                    .help("slugs are lowercase letters, digits, `-` and `_`"),
+            );
+        }
+        if unmanaged.contains(&slug) {
+            out.push(
+                finding(format!("team `{}` has slug `{slug}`, which org.yaml lists as unmanaged", t.id))
+                    .at(t.file, at)
+                    .help("remove the slug from `github.unmanaged_teams` to manage it here, or remove this team's `github:` block"),
+            );
+        }
+        match seen.get(slug) {
+            Some(other) => out.push(
+                finding(format!("teams `{other}` and `{}` both use GitHub slug `{slug}`", t.id))
+                    .at(t.file, at)
+                    .related(org.teams[*other].file, At::Value("/github".into()), "first used here")
+                    .help("give one of them another `github.slug`"),
+            ),
+            None => {
+                seen.insert(slug, &t.id);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::validate::testing::{check, messages};
+
+    #[test]
+    fn duplicate_invalid_and_unmanaged() {
+        let d = check(
+            "team-slug",
+            &[
+                ("org.yaml", "name: O\ngithub:\n  org: o\n  unmanaged_teams: [secret-ops]\n"),
+                ("teams/a.yaml", "name: A\ngithub: {slug: shared}\n"),
+                ("teams/b.yaml", "name: B\ngithub: {slug: shared}\n"),
+                ("teams/c.yaml", "name: C\ngithub: {slug: Bad Slug}\n"),
+                ("teams/secret-ops.yaml", "name: S\ngithub: {}\n"),
+            ],
+        );
+        assert_eq!(
+            messages(&d),
+            [
+                "teams `a` and `b` both use GitHub slug `shared`",
+                "`Bad Slug` is not a valid GitHub team slug",
+                "team `secret-ops` has slug `secret-ops`, which org.yaml lists as unmanaged"
+            ]
+        );
+    }
+}
