@@ -13,3 +13,7 @@ pub mod par;
 pub mod parse;
 pub mod model;
 pub mod validate;
+pub mod locate;
+pub mod render;
+pub mod cli;
+pub mod pipeline;

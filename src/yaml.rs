@@ -86,7 +86,8 @@ fn convert_error(text: &str, e: &serde_saphyr::Error) -> YamlError {
 fn strip_position(raw: &str) -> String {
     let first = raw.lines().next().unwrap_or(raw).trim();
     let cut = first
-        .find(" at line ")
+        .find(", set DuplicateKeyPolicy")
+        .or_else(|| first.find(" at line "))
         .or_else(|| first.find(", line "))
         .unwrap_or(first.len());
     first[..cut].trim_end_matches([':', ',', ' ']).to_string()

@@ -1,0 +1,85 @@
+//! `orgctl check`: validate the org and report every problem at its line.
+
+use super::{Global, print, width};
+use crate::diagnostic::Severity;
+use crate::locate::locate;
+use crate::pipeline::checked;
+use crate::render::diagnostics::{HumanStyle, github, human, json};
+use crate::validate::check_skip;
+use clap::ValueEnum;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Skip a rule by name (repeatable; `orgctl rules` lists them).
+    #[arg(long, value_name = "RULE")]
+    skip: Vec<String>,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Print where the time went (read, parse, model, rules) to stderr.
+    #[arg(long, hide = true)]
+    timings: bool,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Reports with the offending line underlined.
+    Human,
+    /// A stable JSON document (docs/format.md).
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+/// Runs `check`.
+pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    check_skip(&args.skip)?;
+    let ctx = global.context();
+    let checked = checked(&global.location(), &ctx, &args.skip)?;
+    if args.timings {
+        let t = checked.timings;
+        eprintln!(
+            "files: {}  read: {:?}  parse+schema: {:?}  model: {:?}  rules: {:?}",
+            checked.sources.len(),
+            t.read,
+            t.parse,
+            t.model,
+            t.rules
+        );
+    }
+    let fail = checked.diagnostics.iter().any(|d| {
+        d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning)
+    });
+    let located = locate(checked.diagnostics, &checked.sources);
+    let text = match args.format {
+        Format::Human => {
+            let style = HumanStyle {
+                color: global.color(std::io::stdout().is_terminal()),
+                width: width(),
+            };
+            let mut s = human(&located, &checked.sources, style);
+            if located.is_empty() {
+                s = format!(
+                    "{}: {} people, {} teams, {} aliases, {} budgets: no problems found\n",
+                    checked.origin.trim_end_matches('/'),
+                    checked.org.people.len(),
+                    checked.org.teams.len(),
+                    checked.org.aliases.len(),
+                    checked.org.budgets.len()
+                );
+            }
+            s
+        }
+        Format::Json => json(&located, &checked.sources),
+        Format::Github => github(&located, &checked.sources),
+    };
+    print(&text)?;
+    Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

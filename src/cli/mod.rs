@@ -1,0 +1,158 @@
+//! The command line: argument parsing, dispatch, exit codes. The only place that prints.
+//!
+//! Each command is one module with `run(&Global, Args) -> anyhow::Result<ExitCode>` that turns
+//! arguments into calls of the library and writes the result. Exit codes: 0 success, 1 problems
+//! found (or failure), 2 usage errors; `plan --detailed-exitcode` adds 2 = changes present.
+
+mod check;
+mod rules;
+mod schema;
+
+use crate::pipeline::{OrgLocation, today_utc};
+use crate::validate::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// orgctl: run an open-source organisation as code.
+#[derive(Debug, Parser)]
+#[command(name = "orgctl", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, clap::Args)]
+pub struct Global {
+    /// The org directory.
+    #[arg(long, global = true, default_value = "org", env = "ORGCTL_ORG", value_name = "DIR")]
+    pub org: PathBuf,
+    /// Read the org at this git revision (branch, tag, commit, HEAD~3) instead of the work tree.
+    #[arg(long, global = true, value_name = "REV")]
+    pub rev: Option<String>,
+    /// Judge terms, expiries and budgets as of this date (YYYY-MM-DD) instead of today (UTC).
+    #[arg(long, global = true, value_name = "DATE")]
+    pub as_of: Option<jiff::civil::Date>,
+    /// When to use colours.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colours on a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl Global {
+    /// Where the org is.
+    pub fn location(&self) -> OrgLocation {
+        OrgLocation {
+            dir: self.org.clone(),
+            rev: self.rev.clone(),
+        }
+    }
+
+    /// The rule context (today or `--as-of`).
+    pub fn context(&self) -> Context {
+        Context {
+            today: self.as_of.unwrap_or_else(today_utc),
+        }
+    }
+
+    /// Whether to colour output going to a stream that is a terminal or not.
+    pub fn color(&self, is_terminal: bool) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate the org: schemas and semantic rules, every problem at its line.
+    Check(check::Args),
+    /// List the semantic rules (names for `check --skip`).
+    Rules(rules::Args),
+    /// Write the JSON Schemas of the file kinds (for editors and CI).
+    Schema(schema::Args),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Check(a) => check::run(&cli.global, a),
+        Command::Rules(a) => rules::run(&cli.global, a),
+        Command::Schema(a) => schema::run(&cli.global, a),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "orgctl", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            let color = cli.global.color(std::io::stderr().is_terminal());
+            let prefix = if color { "\x1b[1;31merror:\x1b[0m" } else { "error:" };
+            let mut msg = format!("{prefix} {e}");
+            for cause in e.chain().skip(1) {
+                msg.push_str(&format!("\n  caused by: {cause}"));
+            }
+            let _ = writeln!(std::io::stderr(), "{msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Terminal width for wrapping human output.
+pub fn width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(100)
+}
+
+/// Writes `s` to stdout, treating a closed pipe as success.
+pub fn print(s: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}

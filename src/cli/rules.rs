@@ -1,0 +1,46 @@
+//! `orgctl rules`: list the semantic rules.
+
+use super::{Global, print};
+use crate::validate::RULES;
+use clap::ValueEnum;
+use std::process::ExitCode;
+
+/// Arguments of `rules`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+/// Output formats of `rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// A table.
+    Human,
+    /// JSON array of {name, severity, summary}.
+    Json,
+}
+
+/// Runs `rules`.
+pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let text = match args.format {
+        Format::Human => {
+            let w = RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
+            let mut s = String::new();
+            for r in RULES {
+                s.push_str(&format!("{:<w$}  {:<7}  {}\n", r.name, r.severity.as_str(), r.summary));
+            }
+            s
+        }
+        Format::Json => {
+            let v: Vec<_> = RULES
+                .iter()
+                .map(|r| serde_json::json!({"name": r.name, "severity": r.severity, "summary": r.summary}))
+                .collect();
+            format!("{}\n", serde_json::to_string_pretty(&v)?)
+        }
+    };
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,59 @@
+//! `orgctl schema`: write (or verify) the JSON Schemas generated from the file types.
+
+use super::{Global, print};
+use crate::schema::FileKind;
+use anyhow::Context as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `schema`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Directory to write `<kind>.schema.json` files into.
+    #[arg(long, default_value = "schemas")]
+    out: PathBuf,
+    /// Do not write: exit 1 if the files in `--out` differ from the generated schemas.
+    #[arg(long)]
+    check: bool,
+}
+
+/// The schema files as `(file name, content)`.
+pub fn files() -> Vec<(String, String)> {
+    FileKind::ALL
+        .into_iter()
+        .map(|k| {
+            let mut text = serde_json::to_string_pretty(&k.schema()).unwrap_or_default();
+            text.push('\n');
+            (k.schema_file_name(), text)
+        })
+        .collect()
+}
+
+/// Runs `schema`.
+pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let mut stale = Vec::new();
+    for (name, text) in files() {
+        let path = args.out.join(&name);
+        if args.check {
+            let current = std::fs::read_to_string(&path).unwrap_or_default();
+            if current != text {
+                stale.push(path.display().to_string());
+            }
+        } else {
+            std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    if args.check && !stale.is_empty() {
+        print(&format!(
+            "stale schemas: {}\nrun `orgctl schema --out {}` and commit the result\n",
+            stale.join(", "),
+            args.out.display()
+        ))?;
+        return Ok(ExitCode::from(1));
+    }
+    if !args.check {
+        print(&format!("wrote {} schemas to {}\n", FileKind::ALL.len(), args.out.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

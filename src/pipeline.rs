@@ -1,0 +1,116 @@
+//! The shared front half of every command: load → parse → model → validate.
+//!
+//! `load` does I/O (directory or git); everything after it is pure. Commands that go further
+//! (plan, reports) call [`checked`] and stop with the diagnostics when there are errors.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::{LoadError, Loaded, load_dir, load_git};
+use crate::model::{self, Org};
+use crate::parse::{Validators, parse_all};
+use crate::source::SourceSet;
+use crate::validate::{self, Context};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Where to read the org from.
+#[derive(Debug, Clone)]
+pub struct OrgLocation {
+    /// The org directory (`--org`).
+    pub dir: PathBuf,
+    /// A git revision to read it at instead of the work tree (`--rev`).
+    pub rev: Option<String>,
+}
+
+impl OrgLocation {
+    /// Reads the files (the only I/O step).
+    pub fn load(&self) -> Result<Loaded, LoadError> {
+        match &self.rev {
+            Some(rev) => load_git(&self.dir, rev),
+            None => load_dir(&self.dir),
+        }
+    }
+}
+
+/// The result of checking an org.
+#[derive(Debug)]
+pub struct Checked {
+    /// Every file read.
+    pub sources: SourceSet,
+    /// The model (partial when files failed to parse).
+    pub org: Org,
+    /// Every problem found, unsorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where the time went.
+    pub timings: Timings,
+    /// Where the org came from.
+    pub origin: String,
+}
+
+impl Checked {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Time spent per stage.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Timings {
+    /// Reading files.
+    pub read: Duration,
+    /// YAML parsing, schema validation and typed decoding.
+    pub parse: Duration,
+    /// Building the model.
+    pub model: Duration,
+    /// Running the rules.
+    pub rules: Duration,
+}
+
+/// Loads and fully checks the org.
+pub fn checked(location: &OrgLocation, ctx: &Context, skip: &[String]) -> Result<Checked, LoadError> {
+    let t0 = Instant::now();
+    let loaded = location.load()?;
+    let read = t0.elapsed();
+    let mut checked = check_loaded(loaded, ctx, skip);
+    checked.timings.read = read;
+    Ok(checked)
+}
+
+/// Checks files already read. Pure.
+pub fn check_loaded(loaded: Loaded, ctx: &Context, skip: &[String]) -> Checked {
+    let Loaded {
+        sources,
+        entries,
+        mut diagnostics,
+        origin,
+    } = loaded;
+    let t = Instant::now();
+    let validators = Validators::new();
+    let (parsed, mut parse_diags) = parse_all(&sources, &entries, &validators);
+    let parse = t.elapsed();
+    diagnostics.append(&mut parse_diags);
+    let t = Instant::now();
+    let (org, mut model_diags) = model::build(parsed);
+    let model = t.elapsed();
+    diagnostics.append(&mut model_diags);
+    let t = Instant::now();
+    diagnostics.extend(validate::run(&org, ctx, skip));
+    let rules = t.elapsed();
+    Checked {
+        sources,
+        org,
+        diagnostics,
+        timings: Timings {
+            read: Duration::ZERO,
+            parse,
+            model,
+            rules,
+        },
+        origin,
+    }
+}
+
+/// Today's date in UTC.
+pub fn today_utc() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}

@@ -1,0 +1,5 @@
+//! Rendering results for people and machines: diagnostics (human, JSON, GitHub annotations).
+//!
+//! Renderers take resolved data and return strings; the CLI decides where they go.
+
+pub mod diagnostics;
