@@ -7,7 +7,7 @@
 
 mod team;
 
-pub use team::{Member, Team};
+pub use team::{Member, MemberLookup, Team};
 
 use crate::diagnostic::Diagnostic;
 use crate::parse::{Document, Parsed};
