@@ -4,16 +4,16 @@
 //! JSON-Schema check, typed `schema::Raw*`) → `model` (the org with its indexes) → `validate`
 //! (named semantic rules) → desired state → plan → apply / report. See ARCHITECTURE.md.
 
+pub mod cli;
 pub mod diagnostic;
-pub mod schema;
-pub mod source;
-pub mod yaml;
 pub mod load;
+pub mod locate;
+pub mod model;
 pub mod par;
 pub mod parse;
-pub mod model;
-pub mod validate;
-pub mod locate;
-pub mod render;
-pub mod cli;
 pub mod pipeline;
+pub mod render;
+pub mod schema;
+pub mod source;
+pub mod validate;
+pub mod yaml;

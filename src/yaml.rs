@@ -53,7 +53,8 @@ pub fn parse(text: &str) -> Result<serde_json::Value, YamlError> {
             help: "write the entity's fields (see docs/format.md), or delete the file",
         });
     }
-    serde_saphyr::from_str_with_options::<serde_json::Value>(text, options()).map_err(|e| convert_error(text, &e))
+    serde_saphyr::from_str_with_options::<serde_json::Value>(text, options())
+        .map_err(|e| convert_error(text, &e))
 }
 
 fn convert_error(text: &str, e: &serde_saphyr::Error) -> YamlError {

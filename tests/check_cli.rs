@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 fn orgctl() -> Command {
     let mut c = Command::cargo_bin("orgctl").expect("binary");
-    c.env_remove("ORGCTL_ORG").env("NO_COLOR", "1").env("COLUMNS", "120");
+    c.env_remove("ORGCTL_ORG")
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "120");
     c
 }
 
@@ -18,7 +20,10 @@ fn small_org() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let files = [
         ("org.yaml", "name: Test\nemail:\n  domains: [example.org]\n"),
-        ("people/alice.yaml", "name: Alice\nemail: alice@example.com\n"),
+        (
+            "people/alice.yaml",
+            "name: Alice\nemail: alice@example.com\n",
+        ),
         ("people/bob.yaml", "name: Bob\nemail: bob@example.com\n"),
         (
             "teams/core.yaml",
@@ -39,7 +44,14 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) {
 
 fn check_json(dir: &Path) -> (serde_json::Value, i32) {
     let out = orgctl()
-        .args(["check", "--as-of", "2026-11-25", "--format", "json", "--org"])
+        .args([
+            "check",
+            "--as-of",
+            "2026-11-25",
+            "--format",
+            "json",
+            "--org",
+        ])
         .arg(dir)
         .timeout(Duration::from_secs(60))
         .output()
@@ -98,17 +110,29 @@ fn broken_example_reports_every_planted_problem_at_its_line() {
         assert!(rules.contains(&expected), "missing {expected} in {rules:?}");
     }
     let typo = rules_for(&v, "teams/design.yaml");
-    assert_eq!(typo, [("schema".into(), "unknown field `memebrs`".into(), Some(3))]);
+    assert_eq!(
+        typo,
+        [("schema".into(), "unknown field `memebrs`".into(), Some(3))]
+    );
 }
 
 #[test]
 fn human_output_underlines_and_helps() {
     let out = orgctl()
-        .args(["check", "--as-of", "2026-11-25", "--org", "examples/broken/org"])
+        .args([
+            "check",
+            "--as-of",
+            "2026-11-25",
+            "--org",
+            "examples/broken/org",
+        ])
         .output()
         .expect("run");
     let s = String::from_utf8_lossy(&out.stdout);
-    assert!(s.contains("examples/broken/org/teams/design.yaml:3:1: unknown field `memebrs`"), "{s}");
+    assert!(
+        s.contains("examples/broken/org/teams/design.yaml:3:1: unknown field `memebrs`"),
+        "{s}"
+    );
     assert!(s.contains("help: did you mean `members`?"), "{s}");
     assert!(!s.contains('\u{1b}'), "NO_COLOR must disable colour");
     assert!(s.trim_end().ends_with("8 errors, 1 warning"), "{s}");
@@ -117,12 +141,22 @@ fn human_output_underlines_and_helps() {
 #[test]
 fn github_format_annotates() {
     let out = orgctl()
-        .args(["check", "--as-of", "2026-11-25", "--format", "github", "--org", "examples/broken/org"])
+        .args([
+            "check",
+            "--as-of",
+            "2026-11-25",
+            "--format",
+            "github",
+            "--org",
+            "examples/broken/org",
+        ])
         .output()
         .expect("run");
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(
-        s.lines().any(|l| l.starts_with("::error file=examples/broken/org/teams/design.yaml,line=3,col=1,")),
+        s.lines()
+            .any(|l| l
+                .starts_with("::error file=examples/broken/org/teams/design.yaml,line=3,col=1,")),
         "{s}"
     );
     assert!(s.lines().any(|l| l.starts_with("::warning ")), "{s}");
@@ -134,12 +168,16 @@ fn skip_and_deny_warnings() {
     write(dir.path(), "people/carol.yaml", b"name: Carol\n");
     let base = || {
         let mut c = orgctl();
-        c.args(["check", "--as-of", "2026-11-25", "--org"]).arg(dir.path());
+        c.args(["check", "--as-of", "2026-11-25", "--org"])
+            .arg(dir.path());
         c
     };
     base().assert().success();
     base().arg("--deny-warnings").assert().code(1);
-    base().args(["--deny-warnings", "--skip", "orphan-person"]).assert().success();
+    base()
+        .args(["--deny-warnings", "--skip", "orphan-person"])
+        .assert()
+        .success();
     base()
         .args(["--skip", "orphan-persn"])
         .assert()
@@ -149,9 +187,15 @@ fn skip_and_deny_warnings() {
 
 #[test]
 fn rules_lists_every_rule() {
-    let out = orgctl().args(["rules", "--format", "json"]).output().expect("run");
+    let out = orgctl()
+        .args(["rules", "--format", "json"])
+        .output()
+        .expect("run");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(v.as_array().expect("array").len(), orgctl::validate::RULES.len());
+    assert_eq!(
+        v.as_array().expect("array").len(),
+        orgctl::validate::RULES.len()
+    );
 }
 
 #[test]
@@ -168,7 +212,9 @@ fn missing_org_dir_is_a_clear_error() {
         .args(["check", "--org", "does/not/exist"])
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("cannot read the org directory `does/not/exist`"));
+        .stderr(predicates::str::contains(
+            "cannot read the org directory `does/not/exist`",
+        ));
 }
 
 /// Every hostile file gets its own diagnostic while the good files are still checked.
@@ -177,17 +223,47 @@ fn hostile_input_is_reported_not_fatal() {
     let dir = small_org();
     let root = dir.path();
     // A dangling reference in a good file proves the rest of the org is still checked.
-    write(root, "teams/extra.yaml", b"name: Extra\nmembers: [alice, ghost]\n");
-    write(root, "teams/tabs.yaml", b"name: Tabs\nmembers:\n\t- alice\n");
-    write(root, "teams/bom.yaml", b"\xEF\xBB\xBFname: Bom\nmembers: [alice]\n");
-    write(root, "teams/crlf.yaml", b"name: Crlf\r\nmembers: [alice, nobody]\r\n");
-    write(root, "teams/badutf.yaml", b"name: Bad \xFF\xFE\nmembers: [alice]\n");
+    write(
+        root,
+        "teams/extra.yaml",
+        b"name: Extra\nmembers: [alice, ghost]\n",
+    );
+    write(
+        root,
+        "teams/tabs.yaml",
+        b"name: Tabs\nmembers:\n\t- alice\n",
+    );
+    write(
+        root,
+        "teams/bom.yaml",
+        b"\xEF\xBB\xBFname: Bom\nmembers: [alice]\n",
+    );
+    write(
+        root,
+        "teams/crlf.yaml",
+        b"name: Crlf\r\nmembers: [alice, nobody]\r\n",
+    );
+    write(
+        root,
+        "teams/badutf.yaml",
+        b"name: Bad \xFF\xFE\nmembers: [alice]\n",
+    );
     write(root, "teams/dupkey.yaml", b"name: A\nname: B\n");
-    write(root, "teams/malformed.yaml", b"name: [unclosed\nmembers: {\n");
+    write(
+        root,
+        "teams/malformed.yaml",
+        b"name: [unclosed\nmembers: {\n",
+    );
     write(root, "teams/empty.yaml", b"");
-    write(root, "teams/number.yaml", b"name: 12345\nmembers: [alice]\n");
+    write(
+        root,
+        "teams/number.yaml",
+        b"name: 12345\nmembers: [alice]\n",
+    );
     write(root, "teams/notes.txt", b"not yaml");
-    let mut laughs = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut laughs = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     for i in 1..10 {
         let prev = (b'a' + i - 1) as char;
         let cur = (b'a' + i) as char;
@@ -195,7 +271,11 @@ fn hostile_input_is_reported_not_fatal() {
     }
     laughs.push_str("name: *j\n");
     write(root, "teams/laughs.yaml", laughs.as_bytes());
-    let deep = format!("name: x\nparent: {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    let deep = format!(
+        "name: x\nparent: {}1{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
     write(root, "teams/deep.yaml", deep.as_bytes());
     let big = vec![b'#'; 200 * 1024 * 1024];
     write(root, "teams/huge.yaml", &big);
@@ -203,7 +283,11 @@ fn hostile_input_is_reported_not_fatal() {
     {
         let outside = tempfile::tempdir().expect("tempdir");
         write(outside.path(), "evil.yaml", b"name: Evil\n");
-        std::os::unix::fs::symlink(outside.path().join("evil.yaml"), root.join("teams/evil.yaml")).expect("symlink");
+        std::os::unix::fs::symlink(
+            outside.path().join("evil.yaml"),
+            root.join("teams/evil.yaml"),
+        )
+        .expect("symlink");
         let start = Instant::now();
         let (v, code) = check_json(root);
         assert!(start.elapsed() < Duration::from_secs(30), "bounded time");
@@ -211,7 +295,9 @@ fn hostile_input_is_reported_not_fatal() {
         let one = |suffix: &str, rule: &str, needle: &str| {
             let found = rules_for(&v, suffix);
             assert!(
-                found.iter().any(|(r, m, _)| r == rule && m.to_lowercase().contains(needle)),
+                found
+                    .iter()
+                    .any(|(r, m, _)| r == rule && m.to_lowercase().contains(needle)),
                 "{suffix}: expected {rule} containing {needle:?}, got {found:?}"
             );
         };
@@ -231,7 +317,11 @@ fn hostile_input_is_reported_not_fatal() {
             .as_array()
             .expect("array")
             .iter()
-            .filter(|d| d["message"].as_str().is_some_and(|m| m.contains("outside the org directory")))
+            .filter(|d| {
+                d["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("outside the org directory"))
+            })
             .collect();
         assert_eq!(evil.len(), 1, "symlink leaving the org: {v}");
         // The BOM file parsed fine: no diagnostic at all for it.
@@ -265,7 +355,11 @@ fn reads_the_org_at_a_git_revision() {
     git(&["init", "-q"]);
     git(&["add", "-A"]);
     git(&["commit", "-qm", "good"]);
-    write(root, "org/teams/core.yaml", b"name: Core\nleads: [zed]\nmembers: [alice]\n");
+    write(
+        root,
+        "org/teams/core.yaml",
+        b"name: Core\nleads: [zed]\nmembers: [alice]\n",
+    );
     git(&["commit", "-qam", "bad"]);
     let run = |rev: &str| {
         orgctl()
@@ -275,11 +369,18 @@ fn reads_the_org_at_a_git_revision() {
             .expect("run")
     };
     let good = run("HEAD~1");
-    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stdout));
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stdout)
+    );
     let bad = run("HEAD");
     assert_eq!(bad.status.code(), Some(1));
     let s = String::from_utf8_lossy(&bad.stdout);
-    assert!(s.contains("HEAD:org/teams/core.yaml:2:9: unknown person `zed`"), "{s}");
+    assert!(
+        s.contains("HEAD:org/teams/core.yaml:2:9: unknown person `zed`"),
+        "{s}"
+    );
     let missing = run("no-such-branch");
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("unknown revision"));

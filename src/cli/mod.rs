@@ -29,7 +29,13 @@ pub struct Cli {
 #[derive(Debug, clap::Args)]
 pub struct Global {
     /// The org directory.
-    #[arg(long, global = true, default_value = "org", env = "ORGCTL_ORG", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "org",
+        env = "ORGCTL_ORG",
+        value_name = "DIR"
+    )]
     pub org: PathBuf,
     /// Read the org at this git revision (branch, tag, commit, HEAD~3) instead of the work tree.
     #[arg(long, global = true, value_name = "REV")]
@@ -102,7 +108,11 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {
@@ -122,7 +132,11 @@ pub fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let color = cli.global.color(std::io::stderr().is_terminal());
-            let prefix = if color { "\x1b[1;31merror:\x1b[0m" } else { "error:" };
+            let prefix = if color {
+                "\x1b[1;31merror:\x1b[0m"
+            } else {
+                "error:"
+            };
             let mut msg = format!("{prefix} {e}");
             for cause in e.chain().skip(1) {
                 msg.push_str(&format!("\n  caused by: {cause}"));

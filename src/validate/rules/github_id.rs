@@ -29,10 +29,17 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
                 out.push(finding("`github_id` 0 is not a GitHub user id").at(p.file, "/github_id"));
             } else if let Some(other) = seen.get(&id) {
                 out.push(
-                    finding(format!("GitHub id {id} belongs to both `{other}` and `{}`", p.id))
-                        .at(p.file, "/github_id")
-                        .related(org.people[*other].file, At::Value("/github_id".into()), "first used here")
-                        .help("one GitHub account is one person: merge the two files or fix the id"),
+                    finding(format!(
+                        "GitHub id {id} belongs to both `{other}` and `{}`",
+                        p.id
+                    ))
+                    .at(p.file, "/github_id")
+                    .related(
+                        org.people[*other].file,
+                        At::Value("/github_id".into()),
+                        "first used here",
+                    )
+                    .help("one GitHub account is one person: merge the two files or fix the id"),
                 );
             } else {
                 seen.insert(id, &p.id);
@@ -57,7 +64,10 @@ mod tests {
         );
         assert_eq!(
             messages(&d),
-            ["`a` has GitHub login `a` but no `github_id`", "GitHub id 7 belongs to both `b` and `c`"]
+            [
+                "`a` has GitHub login `a` but no `github_id`",
+                "GitHub id 7 belongs to both `b` and `c`"
+            ]
         );
     }
 }
