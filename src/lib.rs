@@ -6,12 +6,14 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod github;
 pub mod load;
 pub mod locate;
 pub mod model;
 pub mod par;
 pub mod parse;
 pub mod pipeline;
+pub mod plan;
 pub mod render;
 pub mod schema;
 pub mod source;

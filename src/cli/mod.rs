@@ -5,8 +5,10 @@
 //! found (or failure), 2 usage errors; `plan --detailed-exitcode` adds 2 = changes present.
 
 mod check;
+mod plan;
 mod rules;
 mod schema;
+mod state;
 
 use crate::pipeline::{OrgLocation, today_utc};
 use crate::validate::Context;
@@ -91,6 +93,10 @@ impl Global {
 enum Command {
     /// Validate the org: schemas and semantic rules, every problem at its line.
     Check(check::Args),
+    /// Show what apply would change on GitHub, without changing anything.
+    Plan(plan::Args),
+    /// Save or inspect observed GitHub state snapshots.
+    State(state::Args),
     /// List the semantic rules (names for `check --skip`).
     Rules(rules::Args),
     /// Write the JSON Schemas of the file kinds (for editors and CI).
@@ -117,6 +123,8 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(a) => check::run(&cli.global, a),
+        Command::Plan(a) => plan::run(&cli.global, a),
+        Command::State(a) => state::run(&cli.global, a),
         Command::Rules(a) => rules::run(&cli.global, a),
         Command::Schema(a) => schema::run(&cli.global, a),
         Command::Completions { shell } => {

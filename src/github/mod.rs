@@ -1,0 +1,3 @@
+//! The GitHub provider: observed state, reading it live, and (later) applying plans.
+
+pub mod state;
