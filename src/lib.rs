@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod github;
+pub mod import;
 pub mod load;
 pub mod locate;
 pub mod model;

@@ -5,6 +5,7 @@
 //! found (or failure), 2 usage errors; `plan --detailed-exitcode` adds 2 = changes present.
 
 mod check;
+mod import;
 mod plan;
 mod rules;
 mod schema;
@@ -97,6 +98,8 @@ enum Command {
     Plan(plan::Args),
     /// Save or inspect observed GitHub state snapshots.
     State(state::Args),
+    /// Write an org/ tree from an existing GitHub org (snapshot) or a peribolos config.
+    Import(import::Args),
     /// List the semantic rules (names for `check --skip`).
     Rules(rules::Args),
     /// Write the JSON Schemas of the file kinds (for editors and CI).
@@ -125,6 +128,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(&cli.global, a),
         Command::Plan(a) => plan::run(&cli.global, a),
         Command::State(a) => state::run(&cli.global, a),
+        Command::Import(a) => import::run(a),
         Command::Rules(a) => rules::run(&cli.global, a),
         Command::Schema(a) => schema::run(&cli.global, a),
         Command::Completions { shell } => {

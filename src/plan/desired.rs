@@ -129,15 +129,10 @@ pub fn desired_github(org: &Org, today: Date) -> Option<DesiredGithub> {
     }
     let mut members = BTreeMap::new();
     if gh.manage_org_members {
-        let in_teams: BTreeSet<&str> = teams
-            .values()
-            .flat_map(|t| t.members.values().map(|(u, _)| u.person.as_str()))
-            .collect();
+        // Everyone with a GitHub login is an org member, inactive or not: to remove someone from
+        // the organisation, remove their `github:` (or their file).
         for p in org.people.values() {
             let admin = gh.admins.contains(&p.id);
-            if p.spec.inactive && !admin && !in_teams.contains(p.id.as_str()) {
-                continue;
-            }
             let Some(u) = user(&p.id) else { continue };
             let role = if admin {
                 OrgRole::Admin

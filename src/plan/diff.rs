@@ -130,7 +130,7 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                     action: Action::Delete,
                     before: Some(org_member(Some(m.id), m.role, false)),
                     after: None,
-                    reason: Some("not declared in people/ (or inactive)".into()),
+                    reason: Some("no person in people/ has this GitHub login".into()),
                 });
             }
         }

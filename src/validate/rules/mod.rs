@@ -15,6 +15,7 @@ mod expense_over_allocation;
 mod expired_term;
 mod github_admin;
 mod github_id;
+mod github_id_missing;
 mod github_login;
 mod lead_not_member;
 mod member_and_alumnus;
@@ -124,8 +125,14 @@ pub static RULES: &[Rule] = &[
     Rule {
         name: "github-id",
         severity: Error,
-        summary: "A person with a GitHub login has its numeric github_id, and ids are unique.",
+        summary: "GitHub ids are unique and belong to a person with a GitHub login.",
         check: github_id::check,
+    },
+    Rule {
+        name: "github-id-missing",
+        severity: Warning,
+        summary: "A person with a GitHub login records GitHub's numeric user id, so renames are recognised.",
+        check: github_id_missing::check,
     },
     Rule {
         name: "github-login",
