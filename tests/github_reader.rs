@@ -212,6 +212,13 @@ async fn reads_a_small_org_in_two_requests() {
     let count = reader.requests();
     assert_eq!((count.graphql, count.rest, count.retries), (1, 1, 0));
     assert_eq!(gh.requests().total(), 2);
+    let limits = h.transport.rate_limits();
+    let resources: Vec<_> = limits
+        .iter()
+        .map(|l| (l.resource.as_str(), l.remaining))
+        .collect();
+    // 100 teams × (100 members + 100 repositories) + 2 → 202 requests → cost 2.
+    assert_eq!(resources, vec![("core", 4999), ("graphql", 4998)]);
     assert!(
         h.events
             .lock()

@@ -4,6 +4,7 @@
 //! [`retry::run`], counts every request it sends, and turns answers into
 //! [`RawResponse`]s and GraphQL replies.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -16,7 +17,8 @@ use super::config::{Credentials, GithubConfig};
 use super::error::{GithubError, GraphqlErrorInfo};
 use super::http::{Headers, RawResponse, path_and_query};
 use super::retry::{
-    self, AttemptOutcome, Clock, NoProgress, ProgressSink, RetryEnv, RetryPolicy, SystemClock,
+    self, AttemptOutcome, Clock, NoProgress, ProgressSink, RateLimitInfo, RetryEnv, RetryPolicy,
+    SystemClock,
 };
 
 /// How many requests were sent (every attempt counts).
@@ -58,6 +60,7 @@ pub struct Transport {
     rest_count: AtomicU64,
     graphql_count: AtomicU64,
     retries: AtomicU64,
+    rate_limits: Mutex<BTreeMap<String, RateLimitInfo>>,
     app: bool,
 }
 
@@ -102,6 +105,7 @@ macro_rules! outcome {
     };
 }
 
+/// A client for `base`. octocrab itself sends `X-GitHub-Api-Version: 2022-11-28`.
 fn build_client(
     base: &str,
     token: &SecretString,
@@ -119,12 +123,6 @@ fn build_client(
         .add_header(
             "accept".parse().map_err(|e| header_error(&e))?,
             "application/vnd.github+json".to_string(),
-        )
-        .add_header(
-            "x-github-api-version"
-                .parse()
-                .map_err(|e| header_error(&e))?,
-            "2022-11-28".to_string(),
         )
         .build()
         .map_err(|e| config_error("could not build the GitHub client", &e))
@@ -188,6 +186,7 @@ impl Transport {
             rest_count: AtomicU64::new(u64::from(app)),
             graphql_count: AtomicU64::new(0),
             retries: AtomicU64::new(0),
+            rate_limits: Mutex::new(BTreeMap::new()),
             app,
         };
         Ok(transport)
@@ -225,6 +224,16 @@ impl Transport {
         }
     }
 
+    /// The latest primary rate-limit figures seen, per resource (`core`, `graphql`).
+    pub fn rate_limits(&self) -> Vec<RateLimitInfo> {
+        self.rate_limits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
+    }
+
     fn jitter(&self) -> f64 {
         self.rng
             .lock()
@@ -249,6 +258,12 @@ impl Transport {
             jitter: &jitter,
         };
         let (response, attempts) = retry::run(&env, endpoint, attempt).await?;
+        if let Some(info) = RateLimitInfo::from_headers(&response.headers) {
+            self.rate_limits
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(info.resource.clone(), info);
+        }
         self.retries
             .fetch_add(u64::from(attempts - 1), Ordering::Relaxed);
         if response.status == 401 {

@@ -26,6 +26,7 @@
 
 pub mod behaviour;
 pub mod error;
+pub mod generate;
 pub mod graphql;
 pub mod model;
 pub mod paging;
@@ -37,6 +38,7 @@ pub mod stats;
 
 pub use behaviour::{Behaviour, Fault, FaultRule, FaultScope, Installation, TokenGrant, When};
 pub use error::ApiError;
+pub use generate::OrgShape;
 pub use model::{FakeState, InvitationRole, OrgRole, Permission, Privacy, Team, TeamRole, slugify};
 pub use server::FakeGithub;
 pub use stats::{RequestRecord, RequestStats};

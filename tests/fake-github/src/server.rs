@@ -25,6 +25,8 @@ use crate::ratelimit::{Bucket, iso8601, now_epoch};
 use crate::rest::{self, Reply, Route};
 use crate::stats::{RequestRecord, RequestStats};
 
+/// Values of `x-github-api-version` GitHub accepts; anything else is a 400.
+const SUPPORTED_API_VERSIONS: &[&str] = &["2022-11-28", "2026-03-10"];
 const SECONDARY_MESSAGE: &str = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.";
 const SECONDARY_DOCS: &str = "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
 const PRIMARY_DOCS: &str =
@@ -304,6 +306,7 @@ struct Incoming<'a> {
     route: Option<Route>,
     authorization: Option<&'a str>,
     accept: &'a str,
+    api_version: Option<&'a str>,
     body: &'a [u8],
 }
 
@@ -317,6 +320,15 @@ fn process(inner: &mut Inner, base: &str, req: &Incoming<'_>) -> Reply {
     let Some(route) = req.route.clone() else {
         return with_headers(Reply::error(&ApiError::NotFound), &inner.core);
     };
+    if let Some(version) = req.api_version {
+        if !SUPPORTED_API_VERSIONS.contains(&version) {
+            let message = format!(
+                "Invalid API version: {version}. Supported versions: {}",
+                SUPPORTED_API_VERSIONS.join(", ")
+            );
+            return with_headers(Reply::error(&ApiError::BadRequest(message)), &inner.core);
+        }
+    }
     if let Route::AppToken(id) = &route {
         return app_token(inner, id, req);
     }
@@ -492,6 +504,13 @@ async fn handle(State(shared): State<Arc<Shared>>, request: axum::extract::Reque
     let is_graphql = route == Some(Route::Graphql);
     let authorization = header(&parts.headers, "authorization");
     let accept = header(&parts.headers, "accept").unwrap_or_default();
+    let api_version = parts
+        .headers
+        .get_all("x-github-api-version")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| !SUPPORTED_API_VERSIONS.contains(v))
+        .map(str::to_string);
     let method = parts.method.as_str().to_string();
 
     let (n, latency, fault) = {
@@ -530,6 +549,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: axum::extract::Reque
         route,
         authorization: authorization.as_deref(),
         accept: &accept,
+        api_version: api_version.as_deref(),
         body: &body,
     };
     let reply = {

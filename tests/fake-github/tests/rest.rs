@@ -512,3 +512,38 @@ async fn primary_limit_exhaustion_is_modelled() {
     assert_eq!(refused.status, 403);
     assert_eq!(refused.header("x-ratelimit-remaining"), Some("0"));
 }
+
+#[tokio::test]
+async fn unknown_api_versions_are_rejected() {
+    let gh = FakeGithub::start(org_with_teams(1)).await.unwrap();
+    let oc = octocrab::Octocrab::builder()
+        .base_uri(gh.url())
+        .unwrap()
+        .personal_token("t".to_string())
+        .add_header(
+            "x-github-api-version".parse().unwrap(),
+            "1999-01-01".to_string(),
+        )
+        .build()
+        .unwrap();
+    let res = oc._get("/orgs/acme/teams").await.unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+}
+
+#[tokio::test]
+async fn generated_orgs_are_served() {
+    let shape = fake_github::OrgShape {
+        teams: 250,
+        ..fake_github::OrgShape::default()
+    };
+    let gh = FakeGithub::start(FakeState::generate("big", "boss", shape))
+        .await
+        .unwrap();
+    let a = api(&gh, "t");
+    let last = a.get("/orgs/big/teams?per_page=100&page=3").await;
+    assert_eq!(last.json.as_array().unwrap().len(), 50);
+    assert_eq!(
+        a.get("/orgs/big/teams/team-00004").await.json["parent"]["slug"],
+        "team-00003"
+    );
+}
