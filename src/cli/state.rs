@@ -26,11 +26,23 @@ enum StateCommand {
     },
 }
 
-/// Reads the live organisation (needs the GitHub client).
+/// Reads the live organisation with the GraphQL reader, using `GITHUB_TOKEN`,
+/// `GITHUB_API_URL` and `GITHUB_GRAPHQL_URL` (or GitHub App credentials) from the environment.
 pub fn pull_live(org: &str) -> anyhow::Result<GithubState> {
-    bail!(
-        "reading live GitHub organisation `{org}` is not available in this build; pass --state FILE with a snapshot"
-    )
+    use crate::github::{GithubConfig, GraphqlReader, LiveReader};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let config = GithubConfig::from_env(None)?;
+        let reader = GraphqlReader::connect(&config).await?;
+        let state = reader.read_org(org).await?;
+        let n = reader.requests();
+        eprintln!("read GitHub organisation `{org}` in {} requests", n.total());
+        Ok::<_, anyhow::Error>(state)
+    })
 }
 
 /// Runs `state`.
