@@ -17,3 +17,4 @@ pub mod locate;
 pub mod render;
 pub mod cli;
 pub mod pipeline;
+pub mod email;
