@@ -5,6 +5,7 @@
 //! found (or failure), 2 usage errors; `plan --detailed-exitcode` adds 2 = changes present.
 
 mod check;
+mod email;
 mod rules;
 mod schema;
 
@@ -89,6 +90,8 @@ enum Command {
     Rules(rules::Args),
     /// Write the JSON Schemas of the file kinds (for editors and CI).
     Schema(schema::Args),
+    /// Plan or apply the email aliases on the mail server (Postfix map or Mailgun).
+    Email(email::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -109,6 +112,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(&cli.global, a),
         Command::Rules(a) => rules::run(&cli.global, a),
         Command::Schema(a) => schema::run(&cli.global, a),
+        Command::Email(a) => email::run(&cli.global, a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "orgctl", &mut std::io::stdout());

@@ -38,6 +38,7 @@ pub mod expand;
 pub mod mailgun;
 pub mod plan;
 pub mod postfix;
+pub mod render;
 pub mod secrets;
 
 pub use expand::{AliasTable, Recipient, desired_aliases, public_addresses};
