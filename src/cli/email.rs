@@ -103,15 +103,17 @@ async fn make_plan(global: &Global, common: &Common) -> anyhow::Result<(EmailPla
     let ctx = global.context();
     let checked = checked(&global.location(), &ctx, &[])?;
     if checked.has_errors() {
-        let located = locate(checked.diagnostics, &checked.sources);
+        let errors: Vec<_> = checked
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+            .collect();
+        let located = locate(errors, &checked.sources);
         let style = HumanStyle {
             color: global.color(std::io::stderr().is_terminal()),
             width: width(),
         };
-        let errors = located
-            .iter()
-            .filter(|l| l.diagnostic.severity == crate::diagnostic::Severity::Error)
-            .count();
+        let errors = located.len();
         eprint!("{}", human(&located, &checked.sources, style));
         bail!(
             "the org has {errors} error(s) (see above, or run `orgctl check`); fix them before planning email aliases"

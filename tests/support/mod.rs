@@ -52,6 +52,7 @@ impl Work {
             .env_remove("ORGCTL_POSTFIX_CONFIG_DIR")
             .env_remove("MAILGUN_API_KEY")
             .env("NO_COLOR", "1")
+            .env("COLUMNS", "250")
             .args(["--org", "org", "--as-of", AS_OF]);
         cmd
     }
