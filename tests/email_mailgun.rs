@@ -304,3 +304,41 @@ async fn unresolvable_secret_writes_nothing() {
     assert!(writes(&fake).is_empty());
     assert!(fake.routes().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_write_is_reported_others_continue_and_rerun_converges() {
+    let (work, fake) = setup().await;
+    fake.fail_next_method("POST", 500);
+    let r = run(cmd(&work, &["apply", "--auto-approve", "--format", "json"])).await;
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let failed: Vec<&serde_json::Value> = report["applied"]
+        .as_array()
+        .expect("applied")
+        .iter()
+        .filter(|a| a.get("error").is_some())
+        .collect();
+    assert_eq!(failed.len(), 1, "{report:#}");
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("POST /v3/routes: HTTP 500")
+    );
+    assert_eq!(report["failed"], true);
+    // Re-running converges to the desired state and then has nothing left to do.
+    let r = run(cmd(&work, &["apply", "--auto-approve"])).await;
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("Apply complete: 1 added, 0 changed, 0 destroyed."),
+        "{}",
+        r.stdout
+    );
+    for (alias, mut want) in Work::standard_expected() {
+        want.sort();
+        assert_eq!(delivered(&fake, alias), want, "{alias}");
+    }
+    let r = run(cmd(&work, &["plan"])).await;
+    assert!(r.stdout.contains("No changes."), "{}", r.stdout);
+}

@@ -806,4 +806,73 @@ mod tests {
         assert!(!again.contains("infra@"));
         assert!(parse_text(&again).observed.drift.is_empty());
     }
+
+    #[tokio::test]
+    async fn apply_refuses_a_plan_made_on_older_state() {
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("tempdir")
+        };
+        let backend = Postfix {
+            path: dir.path().join("virtual"),
+            postmap: PathBuf::from("postmap"),
+            config_dir: None,
+            run_postmap: false,
+        };
+        let observed = backend.read().await.unwrap_or_else(|e| panic!("{e}"));
+        let plan = EmailPlan::new("t".into(), table(), observed, &Default::default());
+        std::fs::write(&backend.path, "late@nixos.example someone@example.com\n").ok();
+        let r = backend
+            .apply(&plan, &secrets(), ApplyOptions::default())
+            .await;
+        assert!(matches!(r, Err(EmailError::Stale)), "{r:?}");
+        let text = std::fs::read_to_string(&backend.path).ok();
+        assert_eq!(
+            text.as_deref(),
+            Some("late@nixos.example someone@example.com\n")
+        );
+    }
+
+    use proptest::prelude::*;
+
+    fn recipient() -> impl Strategy<Value = Recipient> {
+        prop_oneof![
+            (0..8u8).prop_map(|i| Recipient::Public(format!("p{i}@example.com"))),
+            (0..8u8).prop_map(|i| Recipient::External(format!("x{i}@lists.example"))),
+            (0..5u8).prop_map(|i| Recipient::Secret {
+                person: format!("s{i}"),
+                reference: format!("file:/run/secrets/s {i}"),
+            }),
+        ]
+    }
+
+    proptest::proptest! {
+        /// What apply writes, plan reads back as exactly the desired table, without drift.
+        #[test]
+        fn written_map_reads_back_as_desired(
+            table in proptest::collection::btree_map(
+                (0..6u8).prop_map(|i| format!("a{i}@nixos.example")),
+                proptest::collection::vec(recipient(), 1..30),
+                0..6,
+            ),
+            prefix in "(# c\n|k@x.org v@y.org\n){0,3}",
+        ) {
+            use proptest::prelude::*;
+            let table: AliasTable = table
+                .into_iter()
+                .map(|(a, rs)| (a, crate::email::expand::normalize(rs)))
+                .collect();
+            let mut secrets = Resolved::default();
+            for i in 0..5 {
+                let v = format!("s{i}@private.example");
+                secrets.insert(&format!("s{i}"), &format!("file:/run/secrets/s {i}"), SecretString::from(v));
+            }
+            let resolved = resolve_table(&table, &secrets).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let text = splice(&prefix, None, &render_block(&resolved));
+            let f = parse_text(&text);
+            prop_assert!(f.observed.drift.is_empty(), "{:?}", f.observed.drift);
+            prop_assert!(crate::email::diff(&table, &f.observed.table).is_empty());
+            let again = splice(&text, f.block, &render_block(&resolved));
+            prop_assert_eq!(again, text);
+        }
+    }
 }

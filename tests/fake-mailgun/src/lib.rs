@@ -58,6 +58,7 @@ struct Inner {
     next_id: u64,
     log: Vec<(String, String)>,
     failures: Vec<u16>,
+    method_failures: Vec<(String, u16)>,
 }
 
 #[derive(Clone)]
@@ -146,6 +147,14 @@ impl FakeMailgun {
         self.shared.lock().log.clear();
     }
 
+    /// The next request with `method` (`POST`, ...) fails with `status` before reaching the API.
+    pub fn fail_next_method(&self, method: &str, status: u16) {
+        self.shared
+            .lock()
+            .method_failures
+            .push((method.to_string(), status));
+    }
+
     /// The next `n` requests fail with `status` (e.g. 503) before reaching the API.
     pub fn fail_next(&self, n: usize, status: u16) {
         self.shared
@@ -171,6 +180,15 @@ fn message(status: StatusCode, text: &str) -> Response {
 fn gate(s: &Shared, method: Method, path: String, headers: &HeaderMap) -> Option<Response> {
     let mut inner = s.lock();
     inner.log.push((method.to_string(), path));
+    if let Some(i) = inner
+        .method_failures
+        .iter()
+        .position(|(m, _)| *m == method.as_str())
+    {
+        let (_, status) = inner.method_failures.remove(i);
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return Some(message(status, "injected failure"));
+    }
     if !inner.failures.is_empty() {
         let status = inner.failures.remove(0);
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
