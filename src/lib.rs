@@ -14,6 +14,7 @@ pub mod model;
 pub mod par;
 pub mod parse;
 pub mod pipeline;
+pub mod email;
 pub mod plan;
 pub mod render;
 pub mod schema;

@@ -7,6 +7,7 @@
 mod check;
 mod import;
 mod plan;
+mod email;
 mod rules;
 mod schema;
 mod state;
@@ -104,6 +105,8 @@ enum Command {
     Rules(rules::Args),
     /// Write the JSON Schemas of the file kinds (for editors and CI).
     Schema(schema::Args),
+    /// Plan or apply the email aliases on the mail server (Postfix map or Mailgun).
+    Email(email::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -131,6 +134,7 @@ pub fn main() -> ExitCode {
         Command::Import(a) => import::run(a),
         Command::Rules(a) => rules::run(&cli.global, a),
         Command::Schema(a) => schema::run(&cli.global, a),
+        Command::Email(a) => email::run(&cli.global, a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "orgctl", &mut std::io::stdout());
