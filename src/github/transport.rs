@@ -183,6 +183,7 @@ impl Transport {
             clock: Arc::new(SystemClock),
             progress: Arc::new(NoProgress),
             rng: Mutex::new(fastrand::Rng::new()),
+            // The installation-token exchange was one REST request.
             rest_count: AtomicU64::new(u64::from(app)),
             graphql_count: AtomicU64::new(0),
             retries: AtomicU64::new(0),

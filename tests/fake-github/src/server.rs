@@ -294,6 +294,7 @@ fn fault_reply(inner: &Inner, fault: Fault, is_graphql: bool) -> Reply {
             let viewer = inner.state.viewer.clone();
             primary_limit_reply(inner, is_graphql, &viewer, now_epoch() + reset_after)
         }
+        // Delays are served before this point and never reach here.
         Fault::Delay(_) => Reply::error(&ApiError::NotFound),
     }
 }
