@@ -15,5 +15,7 @@ pub mod model;
 pub mod validate;
 pub mod locate;
 pub mod render;
+pub mod ownership;
+pub mod codeowners;
 pub mod cli;
 pub mod pipeline;

@@ -9,6 +9,8 @@ mod archived_team_members;
 mod budget_allocation_unique;
 mod budget_currency;
 mod budget_overallocated;
+mod codeowners_pattern;
+mod codeowners_write_access;
 mod dangling_reference;
 mod duplicate_member;
 mod expense_over_allocation;
@@ -46,6 +48,8 @@ pub static RULES: &[Rule] = &[
     Rule { name: "budget-allocation-unique", severity: Error, summary: "Allocation ids are unique within a budget.", check: budget_allocation_unique::check },
     Rule { name: "budget-currency", severity: Error, summary: "Allocations and expenses that name a currency use the fund's currency.", check: budget_currency::check },
     Rule { name: "budget-overallocated", severity: Error, summary: "A fund's allocations add up to no more than its total.", check: budget_overallocated::check },
+    Rule { name: "codeowners-pattern", severity: Error, summary: "Every `owns:` path is a pattern GitHub's CODEOWNERS supports (no `!`, `[ ]`, `\\#`, `#` or spaces).", check: codeowners_pattern::check },
+    Rule { name: "codeowners-write-access", severity: Error, summary: "A team that owns paths in a repository is a visible GitHub team with push, maintain or admin on it.", check: codeowners_write_access::check },
     Rule { name: "dangling-reference", severity: Error, summary: "Every person, team, alias and allocation a file names exists.", check: dangling_reference::check },
     Rule { name: "duplicate-member", severity: Error, summary: "Nobody is listed twice in one team's leads, members or alumni.", check: duplicate_member::check },
     Rule { name: "expense-over-allocation", severity: Error, summary: "The expenses paid from an allocation add up to no more than the allocation.", check: expense_over_allocation::check },
