@@ -15,6 +15,7 @@ pub mod model;
 pub mod validate;
 pub mod locate;
 pub mod render;
+pub mod contact;
 pub mod ownership;
 pub mod codeowners;
 pub mod cli;

@@ -5,6 +5,9 @@
 //! found (or failure), 2 usage errors; `plan --detailed-exitcode` adds 2 = changes present.
 
 mod check;
+mod codeowners;
+mod owners;
+mod reporting;
 mod rules;
 mod schema;
 
@@ -89,6 +92,10 @@ enum Command {
     Rules(rules::Args),
     /// Write the JSON Schemas of the file kinds (for editors and CI).
     Schema(schema::Args),
+    /// Who owns a path of a repository, who to ask and why; or ownership coverage of a checkout.
+    Owners(owners::Args),
+    /// Print (or write, or check) a repository's CODEOWNERS file generated from `owns:`.
+    Codeowners(codeowners::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -109,6 +116,8 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(&cli.global, a),
         Command::Rules(a) => rules::run(&cli.global, a),
         Command::Schema(a) => schema::run(&cli.global, a),
+        Command::Owners(a) => owners::run(&cli.global, a),
+        Command::Codeowners(a) => codeowners::run(&cli.global, a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "orgctl", &mut std::io::stdout());
