@@ -18,5 +18,6 @@ pub mod render;
 pub mod contact;
 pub mod ownership;
 pub mod codeowners;
+pub mod budget;
 pub mod cli;
 pub mod pipeline;

@@ -4,6 +4,7 @@
 //! arguments into calls of the library and writes the result. Exit codes: 0 success, 1 problems
 //! found (or failure), 2 usage errors; `plan --detailed-exitcode` adds 2 = changes present.
 
+mod budget;
 mod check;
 mod codeowners;
 mod owners;
@@ -96,6 +97,8 @@ enum Command {
     Owners(owners::Args),
     /// Print (or write, or check) a repository's CODEOWNERS file generated from `owns:`.
     Codeowners(codeowners::Args),
+    /// Money per fund: allocated, spent and remaining per team and purpose, expiring soon.
+    Budget(budget::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -118,6 +121,7 @@ pub fn main() -> ExitCode {
         Command::Schema(a) => schema::run(&cli.global, a),
         Command::Owners(a) => owners::run(&cli.global, a),
         Command::Codeowners(a) => codeowners::run(&cli.global, a),
+        Command::Budget(a) => budget::run(&cli.global, a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "orgctl", &mut std::io::stdout());
