@@ -4,17 +4,21 @@
 //! JSON-Schema check, typed `schema::Raw*`) → `model` (the org with its indexes) → `validate`
 //! (named semantic rules) → desired state → plan → apply / report. See ARCHITECTURE.md.
 
+pub mod budget;
 pub mod cli;
+pub mod codeowners;
+pub mod contact;
 pub mod diagnostic;
+pub mod email;
 pub mod github;
 pub mod import;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod ownership;
 pub mod par;
 pub mod parse;
 pub mod pipeline;
-pub mod email;
 pub mod plan;
 pub mod render;
 pub mod schema;

@@ -4,10 +4,14 @@
 //! arguments into calls of the library and writes the result. Exit codes: 0 success, 1 problems
 //! found (or failure), 2 usage errors; `plan --detailed-exitcode` adds 2 = changes present.
 
+mod budget;
 mod check;
-mod import;
-mod plan;
+mod codeowners;
 mod email;
+mod import;
+mod owners;
+mod plan;
+mod reporting;
 mod rules;
 mod schema;
 mod state;
@@ -107,6 +111,12 @@ enum Command {
     Schema(schema::Args),
     /// Plan or apply the email aliases on the mail server (Postfix map or Mailgun).
     Email(email::Args),
+    /// Who owns a path of a repository, who to ask and why; or ownership coverage of a checkout.
+    Owners(owners::Args),
+    /// Print (or write, or check) a repository's CODEOWNERS file generated from `owns:`.
+    Codeowners(codeowners::Args),
+    /// Money per fund: allocated, spent and remaining per team and purpose, expiring soon.
+    Budget(budget::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -135,6 +145,9 @@ pub fn main() -> ExitCode {
         Command::Rules(a) => rules::run(&cli.global, a),
         Command::Schema(a) => schema::run(&cli.global, a),
         Command::Email(a) => email::run(&cli.global, a),
+        Command::Owners(a) => owners::run(&cli.global, a),
+        Command::Codeowners(a) => codeowners::run(&cli.global, a),
+        Command::Budget(a) => budget::run(&cli.global, a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "orgctl", &mut std::io::stdout());

@@ -7,9 +7,11 @@
 
 mod dir;
 mod git;
+mod tree;
 
 pub use dir::load_dir;
 pub use git::load_git;
+pub use tree::{TreeError, list_git_tree, list_worktree};
 
 use crate::diagnostic::Diagnostic;
 use crate::schema::{FileKind, is_valid_id};

@@ -9,6 +9,8 @@ mod archived_team_members;
 mod budget_allocation_unique;
 mod budget_currency;
 mod budget_overallocated;
+mod codeowners_pattern;
+mod codeowners_write_access;
 mod dangling_reference;
 mod duplicate_member;
 mod expense_over_allocation;
@@ -91,6 +93,18 @@ pub static RULES: &[Rule] = &[
         severity: Error,
         summary: "A fund's allocations add up to no more than its total.",
         check: budget_overallocated::check,
+    },
+    Rule {
+        name: "codeowners-pattern",
+        severity: Error,
+        summary: "Every `owns:` path is a pattern GitHub's CODEOWNERS supports (no `!`, `[ ]`, `\\#`, `#` or spaces).",
+        check: codeowners_pattern::check,
+    },
+    Rule {
+        name: "codeowners-write-access",
+        severity: Error,
+        summary: "A team that owns paths in a repository is a visible GitHub team with push, maintain or admin on it.",
+        check: codeowners_write_access::check,
     },
     Rule {
         name: "dangling-reference",
