@@ -10,6 +10,7 @@ pub mod codeowners;
 pub mod contact;
 pub mod diagnostic;
 pub mod email;
+pub mod generate;
 pub mod github;
 pub mod import;
 pub mod load;

@@ -8,6 +8,7 @@ mod budget;
 mod check;
 mod codeowners;
 mod email;
+mod generate;
 mod import;
 mod owners;
 mod plan;
@@ -117,6 +118,9 @@ enum Command {
     Codeowners(codeowners::Args),
     /// Money per fund: allocated, spent and remaining per team and purpose, expiring soon.
     Budget(budget::Args),
+    /// Write a synthetic org for benchmarks (deterministic from --seed).
+    #[command(hide = true)]
+    Generate(generate::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -148,6 +152,7 @@ pub fn main() -> ExitCode {
         Command::Owners(a) => owners::run(&cli.global, a),
         Command::Codeowners(a) => codeowners::run(&cli.global, a),
         Command::Budget(a) => budget::run(&cli.global, a),
+        Command::Generate(a) => generate::run(&cli.global, a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "orgctl", &mut std::io::stdout());
