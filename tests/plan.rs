@@ -289,3 +289,75 @@ proptest! {
         prop_assert!(again.changes.is_empty(), "not converged: {:#?}", again.changes);
     }
 }
+
+/// Private addresses never reach any plan output, even when the secrets are set in the
+/// environment (plan never resolves them).
+#[test]
+fn plan_never_prints_private_addresses() {
+    for format in ["human", "json", "markdown"] {
+        let out = orgctl()
+            .args([
+                "plan",
+                "--as-of",
+                "2026-11-25",
+                "--state",
+                "examples/github-state.json",
+                "--format",
+                format,
+            ])
+            .env(
+                "ORGCTL_EMAIL_HANNAH_SCHMIDT",
+                "hannah.private@secret.example",
+            )
+            .env("ORGCTL_EMAIL_DAVID_COHEN", "david.private@secret.example")
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("secret.example"), "{format}: {text}");
+        assert!(
+            !text.contains("env:ORGCTL_EMAIL"),
+            "{format} leaks a secret reference: {text}"
+        );
+        // Markdown neutralises `<` inside its code blocks.
+        assert!(
+            text.contains("hannah-schmidt <redacted>")
+                || text.contains("hannah-schmidt ‹redacted>"),
+            "{format}: {text}"
+        );
+    }
+}
+
+#[test]
+fn email_only_and_github_only_plans() {
+    let out = orgctl()
+        .args(["plan", "--as-of", "2026-11-25", "--no-github"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("email_alias[\"infra@nixos.example\"]") && !text.contains("github_"),
+        "{text}"
+    );
+    let out = orgctl()
+        .args([
+            "plan",
+            "--as-of",
+            "2026-11-25",
+            "--no-email",
+            "--state",
+            "examples/github-state.json",
+        ])
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("email_alias"));
+}

@@ -20,6 +20,26 @@ pub struct Policy {
     pub targets: Vec<String>,
 }
 
+impl Policy {
+    /// Whether `--target` selects this change: the exact address, every `[...]` instance of a
+    /// resource (`github_org_member` selects all org members), or a whole team
+    /// (`github_team.infra` also selects its members and repositories).
+    pub fn selects(&self, change: &Change) -> bool {
+        if self.targets.is_empty() {
+            return true;
+        }
+        let a = change.address.to_string();
+        self.targets.iter().any(|t| {
+            a == *t
+                || a.starts_with(&format!("{t}["))
+                || change
+                    .address
+                    .team()
+                    .is_some_and(|slug| t.strip_prefix("github_team.") == Some(slug))
+        })
+    }
+}
+
 /// Computes the plan that makes `actual` match `desired`. Pure.
 pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Policy) -> Plan {
     let mut actual = actual.clone();
@@ -404,6 +424,9 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         notes,
         removals: removal_count,
         max_removals: desired.max_removals,
+        email_backend: None,
+        email_desired_fingerprint: None,
+        email_observed_fingerprint: None,
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod desired;
 pub mod diff;
+pub mod email;
 pub mod simulate;
 
 pub use desired::{DesiredGithub, DesiredTeam, DesiredUser};
@@ -273,9 +274,52 @@ pub struct Plan {
     pub removals: usize,
     /// The org's `limits.max_removals`.
     pub max_removals: u32,
+    /// The email backend the `email_alias` changes are for, when email is planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_backend: Option<String>,
+    /// Fingerprint of the desired email aliases (secrets as references), when email is planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_desired_fingerprint: Option<String>,
+    /// Fingerprint of the observed email aliases, when email is planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_observed_fingerprint: Option<String>,
 }
 
 impl Plan {
+    /// A plan with no GitHub part (an org that only manages email).
+    pub fn without_github(org: &str, max_removals: u32) -> Plan {
+        Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            orgctl_version: env!("CARGO_PKG_VERSION").to_string(),
+            org: org.to_string(),
+            desired_fingerprint: fingerprint(&()),
+            observed_fingerprint: fingerprint(&()),
+            changes: Vec::new(),
+            notes: Vec::new(),
+            removals: 0,
+            max_removals,
+            email_backend: None,
+            email_desired_fingerprint: None,
+            email_observed_fingerprint: None,
+        }
+    }
+
+    /// Adds the email alias part of the plan (changes selected by `policy`, drift as notes).
+    pub fn add_email(&mut self, email: &crate::email::EmailPlan, policy: &Policy) {
+        let (changes, notes) = self::email::email_changes(email);
+        self.changes
+            .extend(changes.into_iter().filter(|c| policy.selects(c)));
+        self.notes.extend(notes);
+        self.removals = self
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .count();
+        self.email_backend = Some(email.backend.clone());
+        self.email_desired_fingerprint = Some(fingerprint(&email.desired));
+        self.email_observed_fingerprint = Some(email.observed_fingerprint.clone());
+    }
+
     /// Counts by action.
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
