@@ -7,6 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Team visibility and repository permissions use the file format's types: one vocabulary
+/// (REST's: `closed`/`secret`, `pull`..`admin`) from files to plans.
+pub use crate::schema::{Permission, Privacy};
+
 /// Version of the snapshot format written by this build.
 pub const STATE_FORMAT_VERSION: u32 = 1;
 
@@ -119,16 +123,6 @@ pub struct Team {
     pub repos: Vec<TeamRepo>,
 }
 
-/// Team visibility in REST vocabulary (GraphQL `VISIBLE` is `closed`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Privacy {
-    /// Visible to all organisation members.
-    Closed,
-    /// Visible to owners and team members only.
-    Secret,
-}
-
 /// An immediate team member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,51 +153,6 @@ pub struct TeamRepo {
     pub name: String,
     /// Permission.
     pub permission: Permission,
-}
-
-/// Repository permission in REST vocabulary, weakest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Permission {
-    /// Read (GraphQL `READ`).
-    Pull,
-    /// Triage.
-    Triage,
-    /// Write (GraphQL `WRITE`).
-    Push,
-    /// Maintain.
-    Maintain,
-    /// Admin.
-    Admin,
-}
-
-impl Permission {
-    /// Maps a GraphQL `RepositoryPermission`.
-    pub fn from_graphql(p: &str) -> Option<Permission> {
-        Some(match p {
-            "READ" => Permission::Pull,
-            "TRIAGE" => Permission::Triage,
-            "WRITE" => Permission::Push,
-            "MAINTAIN" => Permission::Maintain,
-            "ADMIN" => Permission::Admin,
-            _ => return None,
-        })
-    }
-
-    /// The strongest permission whose REST `permissions` flag is set.
-    pub fn from_flags(admin: bool, maintain: bool, push: bool, triage: bool) -> Permission {
-        if admin {
-            Permission::Admin
-        } else if maintain {
-            Permission::Maintain
-        } else if push {
-            Permission::Push
-        } else if triage {
-            Permission::Triage
-        } else {
-            Permission::Pull
-        }
-    }
 }
 
 /// A snapshot that could not be read.

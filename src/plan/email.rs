@@ -16,11 +16,7 @@ pub fn email_changes(plan: &EmailPlan) -> (Vec<Change>, Vec<Note>) {
         .changes
         .iter()
         .map(|c| {
-            let action = match c.action {
-                email::Action::Create => Action::Create,
-                email::Action::Update => Action::Update,
-                email::Action::Delete => Action::Delete,
-            };
+            let action = c.action;
             Change {
                 address: Address::EmailAlias {
                     address: c.address.clone(),
