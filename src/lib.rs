@@ -19,5 +19,6 @@ pub mod contact;
 pub mod ownership;
 pub mod codeowners;
 pub mod budget;
+pub mod report;
 pub mod cli;
 pub mod pipeline;

@@ -8,6 +8,7 @@ mod budget;
 mod check;
 mod codeowners;
 mod owners;
+mod report;
 mod reporting;
 mod rules;
 mod schema;
@@ -99,6 +100,8 @@ enum Command {
     Codeowners(codeowners::Args),
     /// Money per fund: allocated, spent and remaining per team and purpose, expiring soon.
     Budget(budget::Args),
+    /// Write the organisation as a static HTML site or a Markdown tree.
+    Report(report::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -122,6 +125,7 @@ pub fn main() -> ExitCode {
         Command::Owners(a) => owners::run(&cli.global, a),
         Command::Codeowners(a) => codeowners::run(&cli.global, a),
         Command::Budget(a) => budget::run(&cli.global, a),
+        Command::Report(a) => report::run(&cli.global, a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "orgctl", &mut std::io::stdout());
