@@ -160,7 +160,10 @@ fn html_report_escapes_everything() {
             !lower.contains("javascript:") || !lower.contains("href=\"javascript"),
             "{path}"
         );
-        assert!(!lower.contains("<img src=x onerror"), "{path}: a live attribute");
+        assert!(
+            !lower.contains("<img src=x onerror"),
+            "{path}: a live attribute"
+        );
         assert!(!lower.contains("<!-- x"), "{path}: a comment was injected");
         assert!(
             !text.contains("env:ORGCTL_EMAIL_MALLORY") && !text.contains("file:/run/secrets"),
