@@ -40,7 +40,8 @@ pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 stale.push(path.display().to_string());
             }
         } else {
-            std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+            std::fs::create_dir_all(&args.out)
+                .with_context(|| format!("creating {}", args.out.display()))?;
             std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         }
     }
@@ -53,7 +54,11 @@ pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     if !args.check {
-        print(&format!("wrote {} schemas to {}\n", FileKind::ALL.len(), args.out.display()))?;
+        print(&format!(
+            "wrote {} schemas to {}\n",
+            FileKind::ALL.len(),
+            args.out.display()
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }

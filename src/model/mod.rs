@@ -268,7 +268,14 @@ pub fn build(parsed: Vec<Parsed>) -> (Org, Vec<Diagnostic>) {
                 org.aliases.insert(id.clone(), Alias { id, file, spec });
             }
             Some(Document::Budget(spec)) => {
-                org.budgets.insert(id.clone(), Budget { id, file, spec: *spec });
+                org.budgets.insert(
+                    id.clone(),
+                    Budget {
+                        id,
+                        file,
+                        spec: *spec,
+                    },
+                );
             }
         }
     }
@@ -280,7 +287,10 @@ pub fn build(parsed: Vec<Parsed>) -> (Org, Vec<Diagnostic>) {
     }
     for t in org.teams.values() {
         if let Some(p) = &t.spec.parent {
-            org.children.entry(p.clone()).or_default().push(t.id.clone());
+            org.children
+                .entry(p.clone())
+                .or_default()
+                .push(t.id.clone());
         }
     }
     (org, diagnostics)

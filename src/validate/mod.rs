@@ -95,7 +95,12 @@ mod tests {
     #[test]
     fn registry_is_sorted_unique_and_documented() {
         for w in RULES.windows(2) {
-            assert!(w[0].name < w[1].name, "{} must sort before {}", w[0].name, w[1].name);
+            assert!(
+                w[0].name < w[1].name,
+                "{} must sort before {}",
+                w[0].name,
+                w[1].name
+            );
         }
         for r in RULES {
             assert!(
@@ -103,7 +108,11 @@ mod tests {
                 "{} is not kebab-case",
                 r.name
             );
-            assert!(!r.summary.is_empty() && r.summary.ends_with('.'), "{}", r.name);
+            assert!(
+                !r.summary.is_empty() && r.summary.ends_with('.'),
+                "{}",
+                r.name
+            );
         }
     }
 

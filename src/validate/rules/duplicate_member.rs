@@ -9,20 +9,44 @@ use std::collections::BTreeMap;
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     for t in org.teams.values() {
         let lists: [(&str, Vec<(&str, String)>); 3] = [
-            ("leads", t.spec.leads.iter().enumerate().map(|(i, p)| (p.as_str(), format!("/leads/{i}"))).collect()),
-            ("members", t.members().map(|m| (m.person, m.pointer())).collect()),
-            ("alumni", t.spec.alumni.iter().enumerate().map(|(i, p)| (p.as_str(), format!("/alumni/{i}"))).collect()),
+            (
+                "leads",
+                t.spec
+                    .leads
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.as_str(), format!("/leads/{i}")))
+                    .collect(),
+            ),
+            (
+                "members",
+                t.members().map(|m| (m.person, m.pointer())).collect(),
+            ),
+            (
+                "alumni",
+                t.spec
+                    .alumni
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.as_str(), format!("/alumni/{i}")))
+                    .collect(),
+            ),
         ];
         for (list, entries) in lists {
             let mut first: BTreeMap<&str, &String> = BTreeMap::new();
             for (person, pointer) in &entries {
                 if let Some(prev) = first.get(person) {
                     out.push(
-                        finding(format!("`{person}` is listed twice in `{list}` of team `{}`", t.id))
-                            .at(t.file, pointer.clone())
-                            .label("listed again here")
-                            .related(t.file, At::Value((*prev).clone()), "first listed here")
-                            .help("remove one of the two entries (a changed term goes in the first one)"),
+                        finding(format!(
+                            "`{person}` is listed twice in `{list}` of team `{}`",
+                            t.id
+                        ))
+                        .at(t.file, pointer.clone())
+                        .label("listed again here")
+                        .related(t.file, At::Value((*prev).clone()), "first listed here")
+                        .help(
+                            "remove one of the two entries (a changed term goes in the first one)",
+                        ),
                     );
                 } else {
                     first.insert(person, pointer);
@@ -42,10 +66,16 @@ mod tests {
             "duplicate-member",
             &[
                 ("people/a.yaml", "name: A\n"),
-                ("teams/t.yaml", "name: T\nmembers:\n  - a\n  - person: a\n    role: chair\n"),
+                (
+                    "teams/t.yaml",
+                    "name: T\nmembers:\n  - a\n  - person: a\n    role: chair\n",
+                ),
             ],
         );
-        assert_eq!(messages(&d), ["`a` is listed twice in `members` of team `t`"]);
+        assert_eq!(
+            messages(&d),
+            ["`a` is listed twice in `members` of team `t`"]
+        );
         assert_eq!(d[0].related.len(), 1);
     }
 }
