@@ -22,6 +22,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod schema;
 pub mod source;
 pub mod validate;

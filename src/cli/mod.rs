@@ -12,6 +12,7 @@ mod generate;
 mod import;
 mod owners;
 mod plan;
+mod report;
 mod reporting;
 mod rules;
 mod schema;
@@ -118,6 +119,8 @@ enum Command {
     Codeowners(codeowners::Args),
     /// Money per fund: allocated, spent and remaining per team and purpose, expiring soon.
     Budget(budget::Args),
+    /// Write the organisation as a static HTML site or a Markdown tree.
+    Report(report::Args),
     /// Write a synthetic org for benchmarks (deterministic from --seed).
     #[command(hide = true)]
     Generate(generate::Args),
@@ -152,6 +155,7 @@ pub fn main() -> ExitCode {
         Command::Owners(a) => owners::run(&cli.global, a),
         Command::Codeowners(a) => codeowners::run(&cli.global, a),
         Command::Budget(a) => budget::run(&cli.global, a),
+        Command::Report(a) => report::run(&cli.global, a),
         Command::Generate(a) => generate::run(&cli.global, a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
