@@ -80,7 +80,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A new diagnostic of `rule` with `severity`, pointing at nothing yet.
-    pub fn new(rule: impl Into<Cow<'static, str>>, severity: Severity, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: impl Into<Cow<'static, str>>,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             rule: rule.into(),
             severity,
@@ -111,7 +115,12 @@ impl Diagnostic {
     }
 
     /// Points at the key `key` of the mapping at `pointer` in `file`.
-    pub fn at_key(mut self, file: FileId, pointer: impl Into<String>, key: impl Into<String>) -> Self {
+    pub fn at_key(
+        mut self,
+        file: FileId,
+        pointer: impl Into<String>,
+        key: impl Into<String>,
+    ) -> Self {
         self.file = Some(file);
         self.at = At::Key(pointer.into(), key.into());
         self

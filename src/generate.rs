@@ -596,6 +596,9 @@ fn team_yaml(
         let _ = writeln!(s, "alumni: [{}]", alumni.join(", "));
     }
     let mut own_repos: Vec<&str> = Vec::new();
+    // Repositories the team can write to: the only ones it may own (GitHub ignores owners
+    // without write access, and `check` rejects them).
+    let mut writable: Vec<&str> = Vec::new();
     if t.synced {
         s.push_str("github:\n");
         if chance(rng, 10) {
@@ -626,6 +629,9 @@ fn team_yaml(
                     80..=94 => "maintain",
                     _ => "admin",
                 };
+                if !secret && matches!(perm, "push" | "maintain" | "admin") {
+                    writable.push(r);
+                }
                 let _ = writeln!(s, "    {r}: {perm}");
             }
         }
@@ -656,16 +662,12 @@ fn team_yaml(
             }
         }
     }
-    if !t.archived && chance(rng, 50) {
+    if !t.archived && !writable.is_empty() && chance(rng, 50) {
         s.push_str("owns:\n");
         let n = rng.usize(1..4);
         let mut used: Vec<&str> = Vec::new();
         for _ in 0..n {
-            let r = if !own_repos.is_empty() && chance(rng, 70) {
-                *pick(rng, &own_repos)
-            } else {
-                pick(rng, repos).as_str()
-            };
+            let r = *pick(rng, &writable);
             if used.contains(&r) {
                 continue;
             }

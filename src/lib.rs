@@ -4,17 +4,26 @@
 //! JSON-Schema check, typed `schema::Raw*`) → `model` (the org with its indexes) → `validate`
 //! (named semantic rules) → desired state → plan → apply / report. See ARCHITECTURE.md.
 
+pub mod budget;
+pub mod cli;
+pub mod codeowners;
+pub mod contact;
 pub mod diagnostic;
-pub mod schema;
-pub mod source;
-pub mod yaml;
+pub mod email;
+pub mod generate;
+pub mod github;
+pub mod import;
 pub mod load;
+pub mod locate;
+pub mod model;
+pub mod ownership;
 pub mod par;
 pub mod parse;
-pub mod model;
-pub mod validate;
-pub mod locate;
-pub mod render;
-pub mod cli;
 pub mod pipeline;
-pub mod generate;
+pub mod plan;
+pub mod render;
+pub mod report;
+pub mod schema;
+pub mod source;
+pub mod validate;
+pub mod yaml;

@@ -42,7 +42,9 @@ pub fn locate(diagnostics: Vec<Diagnostic>, sources: &SourceSet) -> Vec<Located>
     let mut out: Vec<Located> = diagnostics
         .into_iter()
         .map(|d| {
-            let position = d.file.and_then(|f| resolve(f, &d.at, sources, &mut indexes));
+            let position = d
+                .file
+                .and_then(|f| resolve(f, &d.at, sources, &mut indexes));
             let related = d
                 .related
                 .iter()

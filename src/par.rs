@@ -81,7 +81,10 @@ mod tests {
     #[test]
     fn keeps_order() {
         let v: Vec<u32> = (0..1000).collect();
-        assert_eq!(super::par_map(&v, |x| x * 2), v.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert_eq!(
+            super::par_map(&v, |x| x * 2),
+            v.iter().map(|x| x * 2).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -93,7 +96,10 @@ mod tests {
             }
             x * 3
         };
-        assert_eq!(super::par_map_uneven(&v, slow), v.iter().map(|x| x * 3).collect::<Vec<_>>());
+        assert_eq!(
+            super::par_map_uneven(&v, slow),
+            v.iter().map(|x| x * 3).collect::<Vec<_>>()
+        );
         assert!(super::par_map_uneven(&[] as &[u64], slow).is_empty());
     }
 }

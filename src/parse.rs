@@ -55,7 +55,9 @@ impl Validators {
                 let validator = jsonschema::options()
                     .should_validate_formats(true)
                     .build(&schema)
-                    .unwrap_or_else(|e| panic!("generated schema for {} is invalid: {e}", kind.name()));
+                    .unwrap_or_else(|e| {
+                        panic!("generated schema for {} is invalid: {e}", kind.name())
+                    });
                 (kind, validator, schema)
             })
             .collect();
@@ -108,7 +110,11 @@ impl std::ops::AddAssign for ParseTimings {
 }
 
 /// Parses every entry in parallel. Diagnostics come back in entry order.
-pub fn parse_all(sources: &SourceSet, entries: &[Entry], validators: &Validators) -> (Vec<Parsed>, Vec<Diagnostic>) {
+pub fn parse_all(
+    sources: &SourceSet,
+    entries: &[Entry],
+    validators: &Validators,
+) -> (Vec<Parsed>, Vec<Diagnostic>) {
     let (parsed, diagnostics, _) = parse_all_timed(sources, entries, validators);
     (parsed, diagnostics)
 }
@@ -136,7 +142,11 @@ pub fn parse_all_timed(
 }
 
 /// Parses one entity file.
-pub fn parse_one(sources: &SourceSet, entry: &Entry, validators: &Validators) -> (Parsed, Vec<Diagnostic>) {
+pub fn parse_one(
+    sources: &SourceSet,
+    entry: &Entry,
+    validators: &Validators,
+) -> (Parsed, Vec<Diagnostic>) {
     parse_one_timed(sources, entry, validators, &mut ParseTimings::default())
 }
 
@@ -214,7 +224,9 @@ fn schema_diagnostics(e: &ValidationError<'_>, schema: &Value, file: FileId) -> 
                 .iter()
                 .map(|key| {
                     let help = match closest(key, &allowed) {
-                        Some(s) => format!("did you mean `{s}`? allowed here: {}", allowed.join(", ")),
+                        Some(s) => {
+                            format!("did you mean `{s}`? allowed here: {}", allowed.join(", "))
+                        }
                         None if allowed.is_empty() => "remove it".to_string(),
                         None => format!("remove it; allowed here: {}", allowed.join(", ")),
                     };
@@ -236,9 +248,15 @@ fn schema_diagnostics(e: &ValidationError<'_>, schema: &Value, file: FileId) -> 
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             // Report the branch that came closest: fewest errors.
-            let best = context.iter().filter(|c| !c.is_empty()).min_by_key(|c| c.len());
+            let best = context
+                .iter()
+                .filter(|c| !c.is_empty())
+                .min_by_key(|c| c.len());
             if let (Some(best), true) = (best, is_mapping_choice(e)) {
-                return best.iter().flat_map(|sub| schema_diagnostics(sub, schema, file)).collect();
+                return best
+                    .iter()
+                    .flat_map(|sub| schema_diagnostics(sub, schema, file))
+                    .collect();
             }
             vec![generic(e, file, pointer, schema_path)]
         }
@@ -252,17 +270,29 @@ fn is_mapping_choice(e: &ValidationError<'_>) -> bool {
     e.instance().is_object()
 }
 
-fn generic(e: &ValidationError<'_>, file: FileId, pointer: String, schema_path: &str) -> Diagnostic {
+fn generic(
+    e: &ValidationError<'_>,
+    file: FileId,
+    pointer: String,
+    schema_path: &str,
+) -> Diagnostic {
     let instance = e.instance();
     let shown = short_json(instance);
     let (message, help) = match e.kind() {
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
                 TypeKind::Single(t) => t.to_string(),
-                TypeKind::Multiple(ts) => ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
+                TypeKind::Multiple(ts) => ts
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
             };
             let help = if instance.is_number() || instance.is_boolean() {
-                format!("write it as text in quotes (\"{}\") if it is meant as {expected}", shown.trim_matches('"'))
+                format!(
+                    "write it as text in quotes (\"{}\") if it is meant as {expected}",
+                    shown.trim_matches('"')
+                )
             } else {
                 format!("this field takes {expected}; see docs/format.md")
             };
@@ -272,7 +302,8 @@ fn generic(e: &ValidationError<'_>, file: FileId, pointer: String, schema_path: 
             let help = if pattern.contains("a-z0-9") {
                 "ids are lowercase letters, digits and hyphens, like `jane-doe`: the stem of the referenced file".to_string()
             } else if schema_path.contains("Money") || pattern.contains("[0-9]{1,12}") {
-                "write money as a quoted decimal with at most two decimals, like \"1250.50\"".to_string()
+                "write money as a quoted decimal with at most two decimals, like \"1250.50\""
+                    .to_string()
             } else if pattern.contains("A-Z]{3}") {
                 "currencies are ISO 4217 codes in capitals, like EUR or USD".to_string()
             } else if pattern.contains("env:") {
@@ -300,7 +331,10 @@ fn generic(e: &ValidationError<'_>, file: FileId, pointer: String, schema_path: 
                     format!("{shown} is a binary float"),
                     format!("quote amounts of money so they stay exact: \"{shown}\""),
                 )
-            } else if schema_path.contains("Recipient") || pointer.contains("recipients") || pointer.contains("extra") {
+            } else if schema_path.contains("Recipient")
+                || pointer.contains("recipients")
+                || pointer.contains("extra")
+            {
                 (
                     format!("{shown} is not a recipient"),
                     "a recipient is one of `person: ID`, `team: ID` (with `leads_only`, `include_subteams`), `alias: ID` or `address: ADDRESS`".to_string(),
@@ -315,7 +349,9 @@ fn generic(e: &ValidationError<'_>, file: FileId, pointer: String, schema_path: 
         ),
         _ => (e.to_string(), "see docs/format.md".to_string()),
     };
-    Diagnostic::error("schema", message).at(file, pointer).help(help)
+    Diagnostic::error("schema", message)
+        .at(file, pointer)
+        .help(help)
 }
 
 fn enum_options(options: &Value) -> String {
@@ -347,7 +383,10 @@ fn allowed_keys(schema: &Value, schema_path: &str) -> Vec<String> {
     let mut node = schema;
     for seg in object_path.split('/').skip(1) {
         let seg = seg.replace("~1", "/").replace("~0", "~");
-        node = match node.get(seg.as_str()).or_else(|| seg.parse::<usize>().ok().and_then(|i| node.get(i))) {
+        node = match node
+            .get(seg.as_str())
+            .or_else(|| seg.parse::<usize>().ok().and_then(|i| node.get(i)))
+        {
             Some(n) => n,
             None => return Vec::new(),
         };
@@ -443,14 +482,25 @@ mod tests {
         assert!(doc.is_none());
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].message, "unknown field `memebrs`");
-        assert!(d[0].help.as_deref().unwrap().starts_with("did you mean `members`?"));
-        assert_eq!(d[0].at, crate::diagnostic::At::Key(String::new(), "memebrs".into()));
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `members`?")
+        );
+        assert_eq!(
+            d[0].at,
+            crate::diagnostic::At::Key(String::new(), "memebrs".into())
+        );
     }
 
     #[test]
     fn nested_typo_points_into_the_block() {
         let (_, d) = run(FileKind::Team, "name: X\ngithub:\n  slgu: x\n");
-        assert_eq!(d[0].at, crate::diagnostic::At::Key("/github".into(), "slgu".into()));
+        assert_eq!(
+            d[0].at,
+            crate::diagnostic::At::Key("/github".into(), "slgu".into())
+        );
         assert!(d[0].help.as_deref().unwrap().contains("`slug`"));
     }
 
@@ -468,7 +518,11 @@ mod tests {
             "name: F\ncurrency: EUR\ntotal: 12.5\napprovers: board\n",
         );
         assert_eq!(d.len(), 1, "{d:?}");
-        assert!(d[0].help.as_deref().unwrap().contains("\"12.5\""), "{:?}", d[0]);
+        assert!(
+            d[0].help.as_deref().unwrap().contains("\"12.5\""),
+            "{:?}",
+            d[0]
+        );
     }
 
     #[test]

@@ -49,7 +49,9 @@ pub struct Checked {
 impl Checked {
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 }
 
@@ -69,7 +71,11 @@ pub struct Timings {
 }
 
 /// Loads and fully checks the org.
-pub fn checked(location: &OrgLocation, ctx: &Context, skip: &[String]) -> Result<Checked, LoadError> {
+pub fn checked(
+    location: &OrgLocation,
+    ctx: &Context,
+    skip: &[String],
+) -> Result<Checked, LoadError> {
     let t0 = Instant::now();
     let loaded = location.load()?;
     let read = t0.elapsed();
@@ -115,5 +121,7 @@ pub fn check_loaded(loaded: Loaded, ctx: &Context, skip: &[String]) -> Checked {
 
 /// Today's date in UTC.
 pub fn today_utc() -> jiff::civil::Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }

@@ -30,6 +30,7 @@ pub struct YamlError {
 fn options() -> Options {
     let mut budget = Budget::default();
     budget.max_depth = MAX_DEPTH;
+    budget.flow_nesting_limit = MAX_DEPTH;
     budget.max_nodes = MAX_NODES;
     budget.max_events = 4 * MAX_NODES;
     budget.max_aliases = 1_000;
@@ -52,26 +53,40 @@ pub fn parse(text: &str) -> Result<serde_json::Value, YamlError> {
             help: "write the entity's fields (see docs/format.md), or delete the file",
         });
     }
-    serde_saphyr::from_str_with_options::<serde_json::Value>(text, options()).map_err(|e| convert_error(text, &e))
+    serde_saphyr::from_str_with_options::<serde_json::Value>(text, options())
+        .map_err(|e| convert_error(text, &e))
 }
 
 fn convert_error(text: &str, e: &serde_saphyr::Error) -> YamlError {
     let offset = e
         .location()
-        .and_then(|l| l.span().byte_offset())
-        .map(|o| o as usize)
+        .and_then(|l| {
+            l.span()
+                .byte_offset()
+                .map(|o| o as usize)
+                .or_else(|| offset_of(text, l.line() as usize, l.column() as usize))
+        })
         .filter(|o| *o <= text.len());
     let raw = e.to_string();
     // The parser appends its own position; diagnostics show ours.
-    let message = strip_position(&raw);
+    let mut message = strip_position(&raw);
+    let lower = message.to_ascii_lowercase();
+    if lower.starts_with("budget breached") {
+        message = format!(
+            "the file expands to more YAML than orgctl accepts (at most {MAX_NODES} nodes, {} aliases): it looks like an alias bomb",
+            1_000
+        );
+    } else if lower.contains("recursion limit") {
+        message = format!("the file nests deeper than {MAX_DEPTH} levels");
+    }
     let lower = message.to_ascii_lowercase();
     let help = if lower.contains("duplicate") {
         "each key may appear once per mapping: merge the two entries or rename one"
     } else if lower.contains("tab") {
         "YAML indents with spaces only: replace the tab characters with spaces"
-    } else if lower.contains("budget") || lower.contains("alias") || lower.contains("anchor") {
+    } else if lower.contains("alias bomb") || lower.contains("anchor") {
         "this file expands to more YAML than any org file needs: remove the anchors and aliases (`&x` / `*x`)"
-    } else if lower.contains("depth") || lower.contains("nest") {
+    } else if lower.contains("depth") || lower.contains("nests deeper") {
         "org files are at most 64 levels deep: flatten the structure"
     } else {
         "fix the YAML syntax at the marked position (indentation, a missing `:` or an unclosed quote are the usual causes)"
@@ -81,6 +96,21 @@ fn convert_error(text: &str, e: &serde_saphyr::Error) -> YamlError {
         offset,
         help,
     }
+}
+
+/// Byte offset of 1-based `line` and character `column` in `text`.
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
+    };
+    let rest = &text[line_start..];
+    let within = rest
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    Some(line_start + within)
 }
 
 fn strip_position(raw: &str) -> String {
@@ -304,6 +334,18 @@ mod tests {
         assert_eq!(&text[o..o + l], "role");
         let (o, l) = idx.value("/members/0").unwrap();
         assert_eq!(&text[o..o + l], "alice");
+    }
+
+    #[test]
+    fn scanner_errors_have_positions() {
+        let text = "name: Tabs\nmembers:\n\t- alice\n";
+        let e = parse(text).unwrap_err();
+        assert_eq!(e.offset, Some(21), "{e:?}");
+        assert!(e.help.contains("spaces"));
+        let deep = format!("name: x\nparent: {}1{}\n", "[".repeat(300), "]".repeat(300));
+        let e = parse(&deep).unwrap_err();
+        assert!(e.message.contains("nests deeper than 64"), "{e:?}");
+        assert!(e.offset.is_some());
     }
 
     #[test]

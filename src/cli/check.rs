@@ -85,5 +85,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         Format::Github => github(&located, &checked.sources),
     };
     print(&text)?;
-    Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if fail {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

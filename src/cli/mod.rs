@@ -4,10 +4,19 @@
 //! arguments into calls of the library and writes the result. Exit codes: 0 success, 1 problems
 //! found (or failure), 2 usage errors; `plan --detailed-exitcode` adds 2 = changes present.
 
+mod budget;
 mod check;
+mod codeowners;
+mod email;
 mod generate;
+mod import;
+mod owners;
+mod plan;
+mod report;
+mod reporting;
 mod rules;
 mod schema;
+mod state;
 
 use crate::pipeline::{OrgLocation, today_utc};
 use crate::validate::Context;
@@ -30,7 +39,13 @@ pub struct Cli {
 #[derive(Debug, clap::Args)]
 pub struct Global {
     /// The org directory.
-    #[arg(long, global = true, default_value = "org", env = "ORGCTL_ORG", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "org",
+        env = "ORGCTL_ORG",
+        value_name = "DIR"
+    )]
     pub org: PathBuf,
     /// Read the org at this git revision (branch, tag, commit, HEAD~3) instead of the work tree.
     #[arg(long, global = true, value_name = "REV")]
@@ -86,10 +101,26 @@ impl Global {
 enum Command {
     /// Validate the org: schemas and semantic rules, every problem at its line.
     Check(check::Args),
+    /// Show what apply would change on GitHub and the mail server, without changing anything.
+    Plan(plan::Args),
+    /// Save or inspect observed GitHub state snapshots.
+    State(state::Args),
+    /// Write an org/ tree from an existing GitHub org (snapshot) or a peribolos config.
+    Import(import::Args),
     /// List the semantic rules (names for `check --skip`).
     Rules(rules::Args),
     /// Write the JSON Schemas of the file kinds (for editors and CI).
     Schema(schema::Args),
+    /// Plan or apply the email aliases on the mail server (Postfix map or Mailgun).
+    Email(email::Args),
+    /// Who owns a path of a repository, who to ask and why; or ownership coverage of a checkout.
+    Owners(owners::Args),
+    /// Print (or write, or check) a repository's CODEOWNERS file generated from `owns:`.
+    Codeowners(codeowners::Args),
+    /// Money per fund: allocated, spent and remaining per team and purpose, expiring soon.
+    Budget(budget::Args),
+    /// Write the organisation as a static HTML site or a Markdown tree.
+    Report(report::Args),
     /// Write a synthetic org for benchmarks (deterministic from --seed).
     #[command(hide = true)]
     Generate(generate::Args),
@@ -106,13 +137,25 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {
         Command::Check(a) => check::run(&cli.global, a),
+        Command::Plan(a) => plan::run(&cli.global, a),
+        Command::State(a) => state::run(&cli.global, a),
+        Command::Import(a) => import::run(a),
         Command::Rules(a) => rules::run(&cli.global, a),
         Command::Schema(a) => schema::run(&cli.global, a),
+        Command::Email(a) => email::run(&cli.global, a),
+        Command::Owners(a) => owners::run(&cli.global, a),
+        Command::Codeowners(a) => codeowners::run(&cli.global, a),
+        Command::Budget(a) => budget::run(&cli.global, a),
+        Command::Report(a) => report::run(&cli.global, a),
         Command::Generate(a) => generate::run(&cli.global, a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -127,7 +170,11 @@ pub fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let color = cli.global.color(std::io::stderr().is_terminal());
-            let prefix = if color { "\x1b[1;31merror:\x1b[0m" } else { "error:" };
+            let prefix = if color {
+                "\x1b[1;31merror:\x1b[0m"
+            } else {
+                "error:"
+            };
             let mut msg = format!("{prefix} {e}");
             for cause in e.chain().skip(1) {
                 msg.push_str(&format!("\n  caused by: {cause}"));

@@ -29,7 +29,12 @@ pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
             let w = RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
             let mut s = String::new();
             for r in RULES {
-                s.push_str(&format!("{:<w$}  {:<7}  {}\n", r.name, r.severity.as_str(), r.summary));
+                s.push_str(&format!(
+                    "{:<w$}  {:<7}  {}\n",
+                    r.name,
+                    r.severity.as_str(),
+                    r.summary
+                ));
             }
             s
         }

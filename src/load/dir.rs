@@ -28,13 +28,21 @@ pub fn load_dir(root: &Path) -> Result<Loaded, LoadError> {
         diagnostics.push(
             Diagnostic::error(
                 "load",
-                format!("`{prefix}{rel}` is a symbolic link to `{target}`, outside the org directory"),
+                format!(
+                    "`{prefix}{rel}` is a symbolic link to `{target}`, outside the org directory"
+                ),
             )
-            .help("org files must live inside the org directory: copy the file in or remove the link"),
+            .help(
+                "org files must live inside the org directory: copy the file in or remove the link",
+            ),
         );
     }
     let contents = par_map(&found, |(_, path)| read_limited(path));
-    let files = found.into_iter().map(|(rel, _)| rel).zip(contents).collect();
+    let files = found
+        .into_iter()
+        .map(|(rel, _)| rel)
+        .zip(contents)
+        .collect();
     Ok(assemble(prefix.clone(), &prefix, files, diagnostics))
 }
 
@@ -84,7 +92,14 @@ fn walk(
         }
         if file_type.is_dir() {
             if depth < 2 {
-                walk(canonical_root, &path, &format!("{rel}/"), depth + 1, found, escaped)?;
+                walk(
+                    canonical_root,
+                    &path,
+                    &format!("{rel}/"),
+                    depth + 1,
+                    found,
+                    escaped,
+                )?;
             } else {
                 found.push((format!("{rel}/"), path));
             }

@@ -12,21 +12,33 @@ pub fn load_git(org_path: &Path, rev: &str) -> Result<Loaded, LoadError> {
         path: org_path.display().to_string(),
         reason,
     };
-    let start = if org_path.exists() { org_path } else { Path::new(".") };
-    let repo = gix::discover(start).map_err(|e| err(format!("not inside a git repository ({e})")))?;
+    let start = if org_path.exists() {
+        org_path
+    } else {
+        Path::new(".")
+    };
+    let repo =
+        gix::discover(start).map_err(|e| err(format!("not inside a git repository ({e})")))?;
     let workdir = repo
         .workdir()
         .ok_or_else(|| err("the repository is bare; run from a checkout".into()))?;
     let workdir = std::fs::canonicalize(workdir).map_err(|e| err(e.to_string()))?;
     let abs = std::path::absolute(org_path).map_err(|e| err(e.to_string()))?;
     let abs = normalize(&abs);
-    let in_repo = abs
-        .strip_prefix(&workdir)
-        .map_err(|_| err(format!("the org directory is outside the repository at {}", workdir.display())))?;
+    let in_repo = abs.strip_prefix(&workdir).map_err(|_| {
+        err(format!(
+            "the org directory is outside the repository at {}",
+            workdir.display()
+        ))
+    })?;
     let in_repo = in_repo.to_string_lossy().replace('\\', "/");
     let commit = repo
         .rev_parse_single(rev)
-        .map_err(|e| err(format!("unknown revision ({e}); shallow CI clones need `fetch-depth: 0`")))?
+        .map_err(|e| {
+            err(format!(
+                "unknown revision ({e}); shallow CI clones need `fetch-depth: 0`"
+            ))
+        })?
         .object()
         .map_err(|e| err(e.to_string()))?
         .peel_to_commit()
@@ -54,7 +66,12 @@ pub fn load_git(org_path: &Path, rev: &str) -> Result<Loaded, LoadError> {
     } else {
         format!("{rev}:{in_repo}/")
     };
-    Ok(assemble(format!("{prefix} ({short})"), &prefix, files, Vec::new()))
+    Ok(assemble(
+        format!("{prefix} ({short})"),
+        &prefix,
+        files,
+        Vec::new(),
+    ))
 }
 
 fn collect(
@@ -81,12 +98,17 @@ fn collect(
                     .map_err(|e| e.to_string())?;
                 collect(repo, &sub, &format!("{rel}/"), depth + 1, out)?;
             } else {
-                out.push((format!("{rel}/"), Content::Unreadable("it is a directory".into())));
+                out.push((
+                    format!("{rel}/"),
+                    Content::Unreadable("it is a directory".into()),
+                ));
             }
         } else if mode.is_link() {
             out.push((
                 rel,
-                Content::Unreadable("it is a symbolic link; org files must be regular files".into()),
+                Content::Unreadable(
+                    "it is a symbolic link; org files must be regular files".into(),
+                ),
             ));
         } else if mode.is_commit() {
             out.push((rel, Content::Unreadable("it is a git submodule".into())));

@@ -7,9 +7,11 @@
 
 mod dir;
 mod git;
+mod tree;
 
 pub use dir::load_dir;
 pub use git::load_git;
+pub use tree::{TreeError, list_git_tree, list_worktree};
 
 use crate::diagnostic::Diagnostic;
 use crate::schema::{FileKind, is_valid_id};
@@ -156,14 +158,19 @@ pub(crate) fn assemble(
                 Some(
                     Diagnostic::error(
                         "load",
-                        format!("the file is {size} bytes; org files are at most {MAX_FILE_BYTES} bytes"),
+                        format!(
+                            "the file is {size} bytes; org files are at most {MAX_FILE_BYTES} bytes"
+                        ),
                     )
                     .help("split it, or remove it if it does not belong to the org"),
                 ),
             ),
             Content::Unreadable(why) => (
                 String::new(),
-                Some(Diagnostic::error("load", format!("cannot read the file: {why}"))),
+                Some(Diagnostic::error(
+                    "load",
+                    format!("cannot read the file: {why}"),
+                )),
             ),
         };
         let file = sources.add(SourceFile {
@@ -178,9 +185,12 @@ pub(crate) fn assemble(
         match kind {
             PathKind::Entity(kind, id) => entries.push(Entry { file, kind, id }),
             PathKind::Stray(help) => diagnostics.push(
-                Diagnostic::warning("load", "this file is not part of the org format and is ignored")
-                    .in_file(file)
-                    .help(help),
+                Diagnostic::warning(
+                    "load",
+                    "this file is not part of the org format and is ignored",
+                )
+                .in_file(file)
+                .help(help),
             ),
             PathKind::Ignored => {}
         }
@@ -211,12 +221,18 @@ fn decode(mut bytes: Vec<u8>) -> (String, Option<Diagnostic>) {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
             let valid = String::from_utf8_lossy(&bytes[..at]).into_owned();
-            let d = Diagnostic::error("load", format!("the file is not valid UTF-8 (bad byte at offset {at})"))
-                .help("save the file as UTF-8; org files are text")
-                .label("invalid UTF-8 starts here");
+            let d = Diagnostic::error(
+                "load",
+                format!("the file is not valid UTF-8 (bad byte at offset {at})"),
+            )
+            .help("save the file as UTF-8; org files are text")
+            .label("invalid UTF-8 starts here");
             let len = valid.len();
             let mut d = d;
-            d.at = crate::diagnostic::At::Span { offset: len, len: 0 };
+            d.at = crate::diagnostic::At::Span {
+                offset: len,
+                len: 0,
+            };
             (valid, Some(d))
         }
     }
@@ -228,13 +244,20 @@ mod tests {
 
     #[test]
     fn classifies_paths() {
-        assert_eq!(classify("org.yaml"), PathKind::Entity(FileKind::Org, "org".into()));
+        assert_eq!(
+            classify("org.yaml"),
+            PathKind::Entity(FileKind::Org, "org".into())
+        );
         assert_eq!(
             classify("teams/infra.yaml"),
             PathKind::Entity(FileKind::Team, "infra".into())
         );
-        assert!(matches!(classify("teams/infra.yml"), PathKind::Stray(h) if h.contains("infra.yaml")));
-        assert!(matches!(classify("teams/Infra_Team.yaml"), PathKind::Stray(h) if h.contains("infra-team.yaml")));
+        assert!(
+            matches!(classify("teams/infra.yml"), PathKind::Stray(h) if h.contains("infra.yaml"))
+        );
+        assert!(
+            matches!(classify("teams/Infra_Team.yaml"), PathKind::Stray(h) if h.contains("infra-team.yaml"))
+        );
         assert!(matches!(classify("teams/notes.txt"), PathKind::Stray(_)));
         assert!(matches!(classify("teams/a/b.yaml"), PathKind::Stray(_)));
         assert_eq!(classify("teams/README.md"), PathKind::Ignored);

@@ -5,6 +5,7 @@
 //! its current members on a date, its children). Ids of files that failed to parse are kept in
 //! `broken`, so a typo in one file does not make every reference to it "dangling". Stage: model.
 
+pub mod aliases;
 mod team;
 
 pub use team::{Member, MemberLookup, Team};
@@ -268,7 +269,14 @@ pub fn build(parsed: Vec<Parsed>) -> (Org, Vec<Diagnostic>) {
                 org.aliases.insert(id.clone(), Alias { id, file, spec });
             }
             Some(Document::Budget(spec)) => {
-                org.budgets.insert(id.clone(), Budget { id, file, spec: *spec });
+                org.budgets.insert(
+                    id.clone(),
+                    Budget {
+                        id,
+                        file,
+                        spec: *spec,
+                    },
+                );
             }
         }
     }
@@ -280,7 +288,10 @@ pub fn build(parsed: Vec<Parsed>) -> (Org, Vec<Diagnostic>) {
     }
     for t in org.teams.values() {
         if let Some(p) = &t.spec.parent {
-            org.children.entry(p.clone()).or_default().push(t.id.clone());
+            org.children
+                .entry(p.clone())
+                .or_default()
+                .push(t.id.clone());
         }
     }
     (org, diagnostics)

@@ -61,24 +61,28 @@ impl Team {
 
     /// Every `members:` entry, in file order.
     pub fn members(&self) -> impl Iterator<Item = Member<'_>> {
-        self.spec.members.iter().enumerate().map(|(index, m)| match m {
-            RawTeamMember::Id(person) => Member {
-                person,
-                role: None,
-                since: None,
-                until: None,
-                index,
-                detailed: false,
-            },
-            RawTeamMember::Detailed(d) => Member {
-                person: &d.person,
-                role: d.role.as_deref(),
-                since: d.since,
-                until: d.until,
-                index,
-                detailed: true,
-            },
-        })
+        self.spec
+            .members
+            .iter()
+            .enumerate()
+            .map(|(index, m)| match m {
+                RawTeamMember::Id(person) => Member {
+                    person,
+                    role: None,
+                    since: None,
+                    until: None,
+                    index,
+                    detailed: false,
+                },
+                RawTeamMember::Detailed(d) => Member {
+                    person: &d.person,
+                    role: d.role.as_deref(),
+                    since: d.since,
+                    until: d.until,
+                    index,
+                    detailed: true,
+                },
+            })
     }
 
     /// Members whose term covers `today`.

@@ -52,7 +52,9 @@ impl miette::Diagnostic for Report {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
@@ -68,7 +70,9 @@ impl miette::Diagnostic for Report {
         if self.related.is_empty() {
             None
         } else {
-            Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
         }
     }
 }
@@ -110,9 +114,10 @@ pub fn human(located: &[Located], sources: &SourceSet, style: HumanStyle) -> Str
         if let (Some(f), Some(p)) = (d.file, l.position) {
             let file = sources.get(f);
             report.source = Some(NamedSource::new(&file.display, file.text.to_string()));
-            report
-                .labels
-                .push(LabeledSpan::new_primary_with_span(d.label.clone(), span(&p)));
+            report.labels.push(LabeledSpan::new_primary_with_span(
+                d.label.clone(),
+                span(&p),
+            ));
         }
         for (r, p) in d.related.iter().zip(&l.related) {
             let Some(p) = p else { continue };
@@ -148,7 +153,11 @@ pub fn summary(errors: usize, warnings: usize) -> String {
         return "no problems found".into();
     }
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 /// Numbers of errors and warnings.
@@ -218,7 +227,8 @@ pub fn json(located: &[Located], sources: &SourceSet) -> String {
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -244,19 +254,28 @@ pub fn github(located: &[Located], sources: &SourceSet) -> String {
                 props.push(format!("endColumn={}", p.end_column));
             }
         }
-        props.push(format!("title={}", escape_property(&format!("orgctl {}", d.rule))));
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("orgctl {}", d.rule))
+        ));
         let mut message = d.message.clone();
         if let Some(h) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(h);
         }
-        out.push_str(&format!("::{level} {}::{}\n", props.join(","), escape_data(&message)));
+        out.push_str(&format!(
+            "::{level} {}::{}\n",
+            props.join(","),
+            escape_data(&message)
+        ));
     }
     out
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -270,6 +289,9 @@ mod tests {
     #[test]
     fn escaping() {
         assert_eq!(escape_data("50% off\nnow"), "50%25 off%0Anow");
-        assert_eq!(escape_property("main:org/a,b.yaml"), "main%3Aorg/a%2Cb.yaml");
+        assert_eq!(
+            escape_property("main:org/a,b.yaml"),
+            "main%3Aorg/a%2Cb.yaml"
+        );
     }
 }

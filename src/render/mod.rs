@@ -3,3 +3,4 @@
 //! Renderers take resolved data and return strings; the CLI decides where they go.
 
 pub mod diagnostics;
+pub mod plan;

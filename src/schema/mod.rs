@@ -14,8 +14,8 @@ pub use org::{EmailBackend, RawEmailConfig, RawGithubOrg, RawLimits, RawOrg};
 pub use person::{RawEmail, RawPerson, SecretRef};
 pub use team::{
     AddressRecipient, AliasRecipient, AliasTarget, Permission, PersonRecipient, Privacy, RawAlias,
-    RawAllocation, RawBudget, RawExpense, RawMemberTerm, RawOwns, RawPeriod, RawRecipient,
-    RawTeam, RawTeamAlias, RawTeamGithub, RawTeamMember, TeamKind, TeamRecipient,
+    RawAllocation, RawBudget, RawExpense, RawMemberTerm, RawOwns, RawPeriod, RawRecipient, RawTeam,
+    RawTeamAlias, RawTeamGithub, RawTeamMember, TeamKind, TeamRecipient,
 };
 
 use schemars::Schema;

@@ -48,7 +48,20 @@ pub struct RawTeam {
 }
 
 /// What kind of group a team is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum TeamKind {
     /// A team (the default).
@@ -130,7 +143,20 @@ pub struct RawTeamGithub {
 }
 
 /// GitHub team privacy.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Privacy {
     /// Visible to every member of the organisation (GraphQL `VISIBLE`).
@@ -141,7 +167,9 @@ pub enum Privacy {
 }
 
 /// A team's permission on a repository (GitHub's REST names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Permission {
     /// Read.
@@ -157,6 +185,33 @@ pub enum Permission {
 }
 
 impl Permission {
+    /// Maps a GraphQL `RepositoryPermission`.
+    pub fn from_graphql(p: &str) -> Option<Permission> {
+        Some(match p {
+            "READ" => Permission::Pull,
+            "TRIAGE" => Permission::Triage,
+            "WRITE" => Permission::Push,
+            "MAINTAIN" => Permission::Maintain,
+            "ADMIN" => Permission::Admin,
+            _ => return None,
+        })
+    }
+
+    /// The strongest permission whose REST `permissions` flag is set.
+    pub fn from_flags(admin: bool, maintain: bool, push: bool, triage: bool) -> Permission {
+        if admin {
+            Permission::Admin
+        } else if maintain {
+            Permission::Maintain
+        } else if push {
+            Permission::Push
+        } else if triage {
+            Permission::Triage
+        } else {
+            Permission::Pull
+        }
+    }
+
     /// The REST name (`push`).
     pub fn as_str(self) -> &'static str {
         match self {

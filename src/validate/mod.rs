@@ -76,7 +76,10 @@ pub fn check_skip(skip: &[String]) -> Result<(), UnknownRule> {
 /// Runs every rule not in `skip` (in parallel: rules are independent pure functions) and
 /// returns their findings, in rule order.
 pub fn run(org: &Org, ctx: &Context, skip: &[String]) -> Vec<Diagnostic> {
-    let rules: Vec<&Rule> = RULES.iter().filter(|r| !skip.iter().any(|s| s == r.name)).collect();
+    let rules: Vec<&Rule> = RULES
+        .iter()
+        .filter(|r| !skip.iter().any(|s| s == r.name))
+        .collect();
     let found = crate::par::par_map_uneven(&rules, |rule| {
         let mut found = Vec::new();
         (rule.check)(org, ctx, &mut found);
@@ -96,7 +99,12 @@ mod tests {
     #[test]
     fn registry_is_sorted_unique_and_documented() {
         for w in RULES.windows(2) {
-            assert!(w[0].name < w[1].name, "{} must sort before {}", w[0].name, w[1].name);
+            assert!(
+                w[0].name < w[1].name,
+                "{} must sort before {}",
+                w[0].name,
+                w[1].name
+            );
         }
         for r in RULES {
             assert!(
@@ -104,7 +112,11 @@ mod tests {
                 "{} is not kebab-case",
                 r.name
             );
-            assert!(!r.summary.is_empty() && r.summary.ends_with('.'), "{}", r.name);
+            assert!(
+                !r.summary.is_empty() && r.summary.ends_with('.'),
+                "{}",
+                r.name
+            );
         }
     }
 

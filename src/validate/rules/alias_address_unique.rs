@@ -35,10 +35,19 @@ mod tests {
             "alias-address-unique",
             &[
                 ("people/a.yaml", "name: A\nemail: a@x.org\n"),
-                ("teams/t.yaml", "name: T\nmembers: [a]\nemail:\n  - address: sec@example.org\n"),
-                ("aliases/sec.yaml", "address: SEC@example.org\nrecipients: [{person: a}]\n"),
+                (
+                    "teams/t.yaml",
+                    "name: T\nmembers: [a]\nemail:\n  - address: sec@example.org\n",
+                ),
+                (
+                    "aliases/sec.yaml",
+                    "address: SEC@example.org\nrecipients: [{person: a}]\n",
+                ),
             ],
         );
-        assert_eq!(messages(&d), ["alias address `SEC@example.org` is declared twice"]);
+        assert_eq!(
+            messages(&d),
+            ["alias address `SEC@example.org` is declared twice"]
+        );
     }
 }

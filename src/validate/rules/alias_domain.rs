@@ -21,7 +21,11 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
             );
             continue;
         };
-        if local.is_empty() || !local.bytes().all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b)) {
+        if local.is_empty()
+            || !local
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b))
+        {
             out.push(
                 finding(format!("`{local}` is not a valid local part for an alias"))
                     .at(site.file, site.pointer.clone())
@@ -32,12 +36,18 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
             let help = if domains.is_empty() {
                 "declare the domain in org.yaml under `email.domains`".to_string()
             } else {
-                format!("use one of the org's domains ({}), or add this one to `email.domains` in org.yaml", domains.join(", "))
+                format!(
+                    "use one of the org's domains ({}), or add this one to `email.domains` in org.yaml",
+                    domains.join(", ")
+                )
             };
             out.push(
-                finding(format!("`{}` is not in a configured email domain", site.address))
-                    .at(site.file, site.pointer.clone())
-                    .help(help),
+                finding(format!(
+                    "`{}` is not in a configured email domain",
+                    site.address
+                ))
+                .at(site.file, site.pointer.clone())
+                .help(help),
             );
         }
     }
@@ -51,8 +61,14 @@ mod tests {
     fn foreign_domain() {
         let d = check(
             "alias-domain",
-            &[("aliases/x.yaml", "address: x@other.org\nrecipients: [{address: a@b.org}]\n")],
+            &[(
+                "aliases/x.yaml",
+                "address: x@other.org\nrecipients: [{address: a@b.org}]\n",
+            )],
         );
-        assert_eq!(messages(&d), ["`x@other.org` is not in a configured email domain"]);
+        assert_eq!(
+            messages(&d),
+            ["`x@other.org` is not in a configured email domain"]
+        );
     }
 }

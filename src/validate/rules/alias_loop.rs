@@ -33,9 +33,14 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     }
     for cycle in reported {
         let first = cycle[0];
-        let Some(a) = org.aliases.get(first) else { continue };
+        let Some(a) = org.aliases.get(first) else {
+            continue;
+        };
         let next = cycle.get(1).copied().unwrap_or(first);
-        let index = edges[first].iter().find(|(t, _)| *t == next).map_or(0, |(_, i)| *i);
+        let index = edges[first]
+            .iter()
+            .find(|(t, _)| *t == next)
+            .map_or(0, |(_, i)| *i);
         let mut chain = cycle.join(" → ");
         chain.push_str(&format!(" → {first}"));
         out.push(
@@ -58,7 +63,11 @@ fn visit<'a>(
     }
     if let Some(pos) = stack.iter().position(|n| *n == node) {
         let mut cycle = stack[pos..].to_vec();
-        let min_pos = cycle.iter().enumerate().min_by_key(|(_, n)| **n).map_or(0, |(i, _)| i);
+        let min_pos = cycle
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, n)| **n)
+            .map_or(0, |(i, _)| i);
         cycle.rotate_left(min_pos);
         reported.insert(cycle);
         return;
@@ -80,12 +89,27 @@ mod tests {
         let d = check(
             "alias-loop",
             &[
-                ("aliases/a.yaml", "address: a@example.org\nrecipients: [{alias: b}]\n"),
-                ("aliases/b.yaml", "address: b@example.org\nrecipients: [{alias: c}]\n"),
-                ("aliases/c.yaml", "address: c@example.org\nrecipients: [{alias: a}, {address: x@y.org}]\n"),
-                ("aliases/d.yaml", "address: d@example.org\nrecipients: [{alias: a}]\n"),
+                (
+                    "aliases/a.yaml",
+                    "address: a@example.org\nrecipients: [{alias: b}]\n",
+                ),
+                (
+                    "aliases/b.yaml",
+                    "address: b@example.org\nrecipients: [{alias: c}]\n",
+                ),
+                (
+                    "aliases/c.yaml",
+                    "address: c@example.org\nrecipients: [{alias: a}, {address: x@y.org}]\n",
+                ),
+                (
+                    "aliases/d.yaml",
+                    "address: d@example.org\nrecipients: [{alias: a}]\n",
+                ),
             ],
         );
-        assert_eq!(messages(&d), ["aliases include each other in a loop: a → b → c → a"]);
+        assert_eq!(
+            messages(&d),
+            ["aliases include each other in a loop: a → b → c → a"]
+        );
     }
 }

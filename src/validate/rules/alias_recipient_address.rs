@@ -20,13 +20,29 @@ pub fn check(org: &Org, ctx: &Context, out: &mut Vec<Diagnostic>) {
             let at = format!("/email/{i}/address");
             person_recipients(org, ctx, &own, &alias.address, t.file, &at, out);
             for (j, r) in alias.extra.iter().enumerate() {
-                person_recipients(org, ctx, r, &alias.address, t.file, &format!("/email/{i}/extra/{j}"), out);
+                person_recipients(
+                    org,
+                    ctx,
+                    r,
+                    &alias.address,
+                    t.file,
+                    &format!("/email/{i}/extra/{j}"),
+                    out,
+                );
             }
         }
     }
     for a in org.aliases.values() {
         for (j, r) in a.spec.recipients.iter().enumerate() {
-            person_recipients(org, ctx, r, &a.spec.address, a.file, &format!("/recipients/{j}"), out);
+            person_recipients(
+                org,
+                ctx,
+                r,
+                &a.spec.address,
+                a.file,
+                &format!("/recipients/{j}"),
+                out,
+            );
         }
     }
 }
@@ -74,7 +90,9 @@ pub fn looks_like_address(a: &str) -> bool {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
                 && !domain.contains('@')
-                && !a.chars().any(|c| c.is_whitespace() || c.is_control() || c == ',' || c == '<' || c == '>')
+                && !a.chars().any(|c| {
+                    c.is_whitespace() || c.is_control() || c == ',' || c == '<' || c == '>'
+                })
         }
         None => false,
     }
@@ -91,8 +109,14 @@ mod tests {
             &[
                 ("people/a.yaml", "name: A\nemail: a@x.org\n"),
                 ("people/b.yaml", "name: B\n"),
-                ("teams/t.yaml", "name: T\nmembers: [a, b]\nemail:\n  - address: t@example.org\n"),
-                ("aliases/x.yaml", "address: x@example.org\nrecipients: [{person: b}, {address: not-an-address}]\n"),
+                (
+                    "teams/t.yaml",
+                    "name: T\nmembers: [a, b]\nemail:\n  - address: t@example.org\n",
+                ),
+                (
+                    "aliases/x.yaml",
+                    "address: x@example.org\nrecipients: [{person: b}, {address: not-an-address}]\n",
+                ),
             ],
         );
         assert_eq!(

@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 pub fn check(org: &Org, ctx: &Context, out: &mut Vec<Diagnostic>) {
     for b in org.budgets.values() {
         for (i, a) in b.spec.allocations.iter().enumerate() {
-            let Some(expires) = a.expires.filter(|e| *e < ctx.today) else { continue };
+            let Some(expires) = a.expires.filter(|e| *e < ctx.today) else {
+                continue;
+            };
             let spent: Decimal = b
                 .spec
                 .expenses
@@ -45,6 +47,9 @@ mod tests {
                 "name: B\ncurrency: EUR\ntotal: 100\napprovers: t\nallocations:\n  - {id: x, team: t, amount: 50, purpose: p, expires: 2026-06-30}\n  - {id: y, team: t, amount: 10, purpose: p, expires: 2026-06-30}\nexpenses:\n  - {allocation: y, date: 2026-01-01, amount: 10, description: a}\n",
             )],
         );
-        assert_eq!(messages(&d), ["allocation `x` expired on 2026-06-30 with 50.00 EUR unspent"]);
+        assert_eq!(
+            messages(&d),
+            ["allocation `x` expired on 2026-06-30 with 50.00 EUR unspent"]
+        );
     }
 }

@@ -7,7 +7,10 @@ use crate::validate::{Context, finding};
 /// Checks archived teams.
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     for t in org.teams.values().filter(|t| t.spec.archived) {
-        for (list, n) in [("members", t.spec.members.len()), ("leads", t.spec.leads.len())] {
+        for (list, n) in [
+            ("members", t.spec.members.len()),
+            ("leads", t.spec.leads.len()),
+        ] {
             if n > 0 {
                 out.push(
                     finding(format!("archived team `{}` still has {n} {list}", t.id))
@@ -27,7 +30,10 @@ mod tests {
     fn archived_with_members() {
         let d = check(
             "archived-team-members",
-            &[("people/a.yaml", "name: A\n"), ("teams/t.yaml", "name: T\narchived: true\nmembers: [a]\n")],
+            &[
+                ("people/a.yaml", "name: A\n"),
+                ("teams/t.yaml", "name: T\narchived: true\nmembers: [a]\n"),
+            ],
         );
         assert_eq!(messages(&d), ["archived team `t` still has 1 members"]);
     }

@@ -12,10 +12,17 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
         for (i, a) in b.spec.allocations.iter().enumerate() {
             if let Some(first) = seen.get(a.id.as_str()) {
                 out.push(
-                    finding(format!("allocation id `{}` is used twice in budget `{}`", a.id, b.id))
-                        .at(b.file, format!("/allocations/{i}/id"))
-                        .related(b.file, At::Value(format!("/allocations/{first}/id")), "first used here")
-                        .help("expenses refer to allocations by id: give each a unique one"),
+                    finding(format!(
+                        "allocation id `{}` is used twice in budget `{}`",
+                        a.id, b.id
+                    ))
+                    .at(b.file, format!("/allocations/{i}/id"))
+                    .related(
+                        b.file,
+                        At::Value(format!("/allocations/{first}/id")),
+                        "first used here",
+                    )
+                    .help("expenses refer to allocations by id: give each a unique one"),
                 );
             } else {
                 seen.insert(&a.id, i);
@@ -37,6 +44,9 @@ mod tests {
                 "name: B\ncurrency: EUR\ntotal: 100\napprovers: t\nallocations:\n  - {id: x, team: t, amount: 5, purpose: p}\n  - {id: x, team: t, amount: 5, purpose: q}\n",
             )],
         );
-        assert_eq!(messages(&d), ["allocation id `x` is used twice in budget `b`"]);
+        assert_eq!(
+            messages(&d),
+            ["allocation id `x` is used twice in budget `b`"]
+        );
     }
 }

@@ -26,7 +26,9 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
                 out.push(
                     finding(format!("{c} in budget `{}`, whose fund is in {fund}", b.id))
                         .at(b.file, pointer)
-                        .help(format!("record the amount converted to {fund}; one fund has one currency")),
+                        .help(format!(
+                            "record the amount converted to {fund}; one fund has one currency"
+                        )),
                 );
             }
         }

@@ -38,6 +38,9 @@ mod tests {
                 "name: B\ncurrency: EUR\ntotal: \"100.00\"\napprovers: t\nallocations:\n  - {id: x, team: t, amount: \"60.10\", purpose: p}\n  - {id: y, team: t, amount: \"40.00\", purpose: p}\n",
             )],
         );
-        assert_eq!(messages(&d), ["budget `b` allocates 100.10 EUR but the fund holds 100.00 EUR (over by 0.10)"]);
+        assert_eq!(
+            messages(&d),
+            ["budget `b` allocates 100.10 EUR but the fund holds 100.00 EUR (over by 0.10)"]
+        );
     }
 }

@@ -45,9 +45,13 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     }
     for b in org.budgets.values() {
         for (i, a) in b.spec.allocations.iter().enumerate() {
-            refer(FileKind::Team, &a.team, b.file, &|| format!("/allocations/{i}/team"));
+            refer(FileKind::Team, &a.team, b.file, &|| {
+                format!("/allocations/{i}/team")
+            });
         }
-        refer(FileKind::Team, &b.spec.approvers, b.file, &|| "/approvers".into());
+        refer(FileKind::Team, &b.spec.approvers, b.file, &|| {
+            "/approvers".into()
+        });
     }
     for b in org.budgets.values() {
         let ids: Vec<&str> = b.spec.allocations.iter().map(|a| a.id.as_str()).collect();
@@ -75,9 +79,13 @@ type Refer<'f> = dyn FnMut(FileKind, &str, FileId, &dyn Fn() -> String) + 'f;
 
 fn recipient(refer: &mut Refer<'_>, r: &RawRecipient, file: FileId, at: &dyn Fn() -> String) {
     match r {
-        RawRecipient::Person(p) => refer(FileKind::Person, &p.person, file, &|| format!("{}/person", at())),
+        RawRecipient::Person(p) => refer(FileKind::Person, &p.person, file, &|| {
+            format!("{}/person", at())
+        }),
         RawRecipient::Team(t) => refer(FileKind::Team, &t.team, file, &|| format!("{}/team", at())),
-        RawRecipient::Alias(a) => refer(FileKind::Alias, &a.alias, file, &|| format!("{}/alias", at())),
+        RawRecipient::Alias(a) => refer(FileKind::Alias, &a.alias, file, &|| {
+            format!("{}/alias", at())
+        }),
         RawRecipient::Address(_) => {}
     }
 }
@@ -94,7 +102,9 @@ fn missing(org: &Org, kind: FileKind, id: &str, file: FileId, pointer: String) -
         .at(file, pointer)
         .label(format!("there is no {dir}/{id}.yaml"));
     match closest(id, ids.into_iter()) {
-        Some(s) => d.help(format!("did you mean `{s}`? Otherwise create {dir}/{id}.yaml")),
+        Some(s) => d.help(format!(
+            "did you mean `{s}`? Otherwise create {dir}/{id}.yaml"
+        )),
         None => d.help(format!("create {dir}/{id}.yaml, or fix the id")),
     }
 }
@@ -117,7 +127,10 @@ mod tests {
             "dangling-reference",
             &[
                 ("people/alice.yaml", "name: Alice\n"),
-                ("teams/a.yaml", "name: A\nparent: nope\nleads: [alice]\nmembers: [alice, alicee]\n"),
+                (
+                    "teams/a.yaml",
+                    "name: A\nparent: nope\nleads: [alice]\nmembers: [alice, alicee]\n",
+                ),
                 (
                     "budgets/b.yaml",
                     "name: B\ncurrency: EUR\ntotal: 10\napprovers: a\nallocations:\n  - {id: x, team: a, amount: 5, purpose: p}\nexpenses:\n  - {allocation: y, date: 2026-01-01, amount: 1, description: d}\n",
@@ -126,16 +139,28 @@ mod tests {
         );
         assert_eq!(
             messages(&d),
-            ["unknown team `nope`", "unknown person `alicee`", "expense 1 refers to allocation `y`, which this budget does not have"]
+            [
+                "unknown team `nope`",
+                "unknown person `alicee`",
+                "expense 1 refers to allocation `y`, which this budget does not have"
+            ]
         );
-        assert!(d[1].help.as_deref().unwrap().contains("did you mean `alice`"));
+        assert!(
+            d[1].help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `alice`")
+        );
     }
 
     #[test]
     fn clean_org_has_no_findings() {
         let d = check(
             "dangling-reference",
-            &[("people/alice.yaml", "name: Alice\n"), ("teams/a.yaml", "name: A\nmembers: [alice]\n")],
+            &[
+                ("people/alice.yaml", "name: Alice\n"),
+                ("teams/a.yaml", "name: A\nmembers: [alice]\n"),
+            ],
         );
         assert!(d.is_empty());
     }

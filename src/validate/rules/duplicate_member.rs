@@ -14,20 +14,37 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
         let member = |i: usize| members[i].pointer();
         let alumni = |i: usize| format!("/alumni/{i}");
         let lists: [(&str, Vec<&str>, &dyn Fn(usize) -> String); 3] = [
-            ("leads", t.spec.leads.iter().map(String::as_str).collect(), &leads),
-            ("members", members.iter().map(|m| m.person).collect(), &member),
-            ("alumni", t.spec.alumni.iter().map(String::as_str).collect(), &alumni),
+            (
+                "leads",
+                t.spec.leads.iter().map(String::as_str).collect(),
+                &leads,
+            ),
+            (
+                "members",
+                members.iter().map(|m| m.person).collect(),
+                &member,
+            ),
+            (
+                "alumni",
+                t.spec.alumni.iter().map(String::as_str).collect(),
+                &alumni,
+            ),
         ];
         for (list, people, pointer) in lists {
             first.clear();
             for (i, person) in people.into_iter().enumerate() {
                 if let Some(prev) = first.get(person) {
                     out.push(
-                        finding(format!("`{person}` is listed twice in `{list}` of team `{}`", t.id))
-                            .at(t.file, pointer(i))
-                            .label("listed again here")
-                            .related(t.file, At::Value(pointer(*prev)), "first listed here")
-                            .help("remove one of the two entries (a changed term goes in the first one)"),
+                        finding(format!(
+                            "`{person}` is listed twice in `{list}` of team `{}`",
+                            t.id
+                        ))
+                        .at(t.file, pointer(i))
+                        .label("listed again here")
+                        .related(t.file, At::Value(pointer(*prev)), "first listed here")
+                        .help(
+                            "remove one of the two entries (a changed term goes in the first one)",
+                        ),
                     );
                 } else {
                     first.insert(person, i);
@@ -47,10 +64,16 @@ mod tests {
             "duplicate-member",
             &[
                 ("people/a.yaml", "name: A\n"),
-                ("teams/t.yaml", "name: T\nmembers:\n  - a\n  - person: a\n    role: chair\n"),
+                (
+                    "teams/t.yaml",
+                    "name: T\nmembers:\n  - a\n  - person: a\n    role: chair\n",
+                ),
             ],
         );
-        assert_eq!(messages(&d), ["`a` is listed twice in `members` of team `t`"]);
+        assert_eq!(
+            messages(&d),
+            ["`a` is listed twice in `members` of team `t`"]
+        );
         assert_eq!(d[0].related.len(), 1);
     }
 }

@@ -9,12 +9,21 @@ use std::collections::BTreeMap;
 /// Sums expenses per allocation, reporting at the expense that crosses the line.
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     for b in org.budgets.values() {
-        let limits: BTreeMap<&str, Decimal> =
-            b.spec.allocations.iter().map(|a| (a.id.as_str(), a.amount.0)).collect();
+        let limits: BTreeMap<&str, Decimal> = b
+            .spec
+            .allocations
+            .iter()
+            .map(|a| (a.id.as_str(), a.amount.0))
+            .collect();
         let mut spent: BTreeMap<&str, Decimal> = BTreeMap::new();
         for (i, e) in b.spec.expenses.iter().enumerate() {
-            let Some(limit) = limits.get(e.allocation.as_str()) else { continue };
-            let before = spent.get(e.allocation.as_str()).copied().unwrap_or_default();
+            let Some(limit) = limits.get(e.allocation.as_str()) else {
+                continue;
+            };
+            let before = spent
+                .get(e.allocation.as_str())
+                .copied()
+                .unwrap_or_default();
             let after = before + e.amount.0;
             spent.insert(&e.allocation, after);
             if after > *limit && before <= *limit {
@@ -46,6 +55,9 @@ mod tests {
                 "name: B\ncurrency: EUR\ntotal: 100\napprovers: t\nallocations:\n  - {id: x, team: t, amount: 50, purpose: p}\nexpenses:\n  - {allocation: x, date: 2026-01-01, amount: \"30.00\", description: a}\n  - {allocation: x, date: 2026-02-01, amount: \"20.01\", description: b}\n  - {allocation: x, date: 2026-03-01, amount: 5, description: c}\n",
             )],
         );
-        assert_eq!(messages(&d), ["expenses from allocation `x` reach 50.01 EUR, over its 50.00 EUR"]);
+        assert_eq!(
+            messages(&d),
+            ["expenses from allocation `x` reach 50.01 EUR, over its 50.00 EUR"]
+        );
     }
 }

@@ -6,7 +6,9 @@ use crate::validate::{Context, finding};
 
 /// Checks `github.admins` in org.yaml.
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
-    let (Some(file), Some(gh)) = (org.file, &org.spec.github) else { return };
+    let (Some(file), Some(gh)) = (org.file, &org.spec.github) else {
+        return;
+    };
     if gh.admins.is_empty() {
         out.push(
             finding("the GitHub org has no admins in org.yaml")
@@ -41,7 +43,10 @@ mod tests {
             ],
         );
         assert_eq!(messages(&d), ["admin `a` has no GitHub login"]);
-        let d = check("github-admin", &[("org.yaml", "name: O\ngithub:\n  org: o\n")]);
+        let d = check(
+            "github-admin",
+            &[("org.yaml", "name: O\ngithub:\n  org: o\n")],
+        );
         assert_eq!(messages(&d), ["the GitHub org has no admins in org.yaml"]);
     }
 }

@@ -1,4 +1,4 @@
-//! `github-id`: a person with a GitHub login has its numeric id, and ids are unique.
+//! `github-id`: GitHub ids are unique and belong to a person with a login.
 
 use crate::diagnostic::{At, Diagnostic};
 use crate::model::Org;
@@ -9,30 +9,29 @@ use std::collections::BTreeMap;
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<u64, &str> = BTreeMap::new();
     for p in org.people.values() {
-        match (&p.spec.github, p.spec.github_id) {
-            (Some(login), None) => out.push(
-                finding(format!("`{}` has GitHub login `{login}` but no `github_id`", p.id))
-                    .at(p.file, "/github")
-                    .help(format!(
-                        "add `github_id:` (the number in https://api.github.com/users/{login}): it lets orgctl recognise a renamed account"
-                    )),
-            ),
-            (None, Some(_)) => out.push(
+        if p.spec.github.is_none() && p.spec.github_id.is_some() {
+            out.push(
                 finding(format!("`{}` has a `github_id` but no GitHub login", p.id))
                     .at(p.file, "/github_id")
                     .help("add `github:` with the login, or remove `github_id:`"),
-            ),
-            _ => {}
+            );
         }
         if let Some(id) = p.spec.github_id {
             if id == 0 {
                 out.push(finding("`github_id` 0 is not a GitHub user id").at(p.file, "/github_id"));
             } else if let Some(other) = seen.get(&id) {
                 out.push(
-                    finding(format!("GitHub id {id} belongs to both `{other}` and `{}`", p.id))
-                        .at(p.file, "/github_id")
-                        .related(org.people[*other].file, At::Value("/github_id".into()), "first used here")
-                        .help("one GitHub account is one person: merge the two files or fix the id"),
+                    finding(format!(
+                        "GitHub id {id} belongs to both `{other}` and `{}`",
+                        p.id
+                    ))
+                    .at(p.file, "/github_id")
+                    .related(
+                        org.people[*other].file,
+                        At::Value("/github_id".into()),
+                        "first used here",
+                    )
+                    .help("one GitHub account is one person: merge the two files or fix the id"),
                 );
             } else {
                 seen.insert(id, &p.id);
@@ -50,14 +49,17 @@ mod tests {
         let d = check(
             "github-id",
             &[
-                ("people/a.yaml", "name: A\ngithub: a\n"),
+                ("people/a.yaml", "name: A\ngithub_id: 5\n"),
                 ("people/b.yaml", "name: B\ngithub: b\ngithub_id: 7\n"),
                 ("people/c.yaml", "name: C\ngithub: c\ngithub_id: 7\n"),
             ],
         );
         assert_eq!(
             messages(&d),
-            ["`a` has GitHub login `a` but no `github_id`", "GitHub id 7 belongs to both `b` and `c`"]
+            [
+                "`a` has a `github_id` but no GitHub login",
+                "GitHub id 7 belongs to both `b` and `c`"
+            ]
         );
     }
 }

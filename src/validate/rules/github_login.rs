@@ -22,7 +22,9 @@ pub fn is_valid_login(login: &str) -> bool {
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<String, &str> = HashMap::with_capacity(org.people.len());
     for p in org.people.values() {
-        let Some(login) = &p.spec.github else { continue };
+        let Some(login) = &p.spec.github else {
+            continue;
+        };
         if !is_valid_login(login) {
             out.push(
                 finding(format!("`{login}` is not a valid GitHub login"))
@@ -37,11 +39,14 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
                 let other = first.get();
                 let other_file = org.people[*other].file;
                 out.push(
-                    finding(format!("GitHub login `{login}` is used by both `{other}` and `{}`", p.id))
-                        .at(p.file, "/github")
-                        .label("used again here")
-                        .related(other_file, At::Value("/github".into()), "first used here")
-                        .help("one account is one person: keep one file, or fix the login"),
+                    finding(format!(
+                        "GitHub login `{login}` is used by both `{other}` and `{}`",
+                        p.id
+                    ))
+                    .at(p.file, "/github")
+                    .label("used again here")
+                    .related(other_file, At::Value("/github".into()), "first used here")
+                    .help("one account is one person: keep one file, or fix the login"),
                 );
             }
             Entry::Vacant(slot) => {
@@ -73,12 +78,18 @@ mod tests {
             &[
                 ("people/a.yaml", "name: A\ngithub: Octo\ngithub_id: 1\n"),
                 ("people/b.yaml", "name: B\ngithub: octo\ngithub_id: 2\n"),
-                ("people/c.yaml", "name: C\ngithub: bad_login\ngithub_id: 3\n"),
+                (
+                    "people/c.yaml",
+                    "name: C\ngithub: bad_login\ngithub_id: 3\n",
+                ),
             ],
         );
         assert_eq!(
             messages(&d),
-            ["GitHub login `octo` is used by both `a` and `b`", "`bad_login` is not a valid GitHub login"]
+            [
+                "GitHub login `octo` is used by both `a` and `b`",
+                "`bad_login` is not a valid GitHub login"
+            ]
         );
     }
 }

@@ -11,10 +11,15 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
         for (i, lead) in t.spec.leads.iter().enumerate() {
             if members.get(lead).is_none() {
                 out.push(
-                    finding(format!("`{lead}` leads team `{}` but is not a member of it", t.id))
-                        .at(t.file, format!("/leads/{i}"))
-                        .label("not in members")
-                        .help(format!("add `{lead}` to `members:` or remove them from `leads:`")),
+                    finding(format!(
+                        "`{lead}` leads team `{}` but is not a member of it",
+                        t.id
+                    ))
+                    .at(t.file, format!("/leads/{i}"))
+                    .label("not in members")
+                    .help(format!(
+                        "add `{lead}` to `members:` or remove them from `leads:`"
+                    )),
                 );
             }
         }
@@ -35,6 +40,9 @@ mod tests {
                 ("teams/t.yaml", "name: T\nleads: [a, b]\nmembers: [b]\n"),
             ],
         );
-        assert_eq!(messages(&d), ["`a` leads team `t` but is not a member of it"]);
+        assert_eq!(
+            messages(&d),
+            ["`a` leads team `t` but is not a member of it"]
+        );
     }
 }

@@ -30,8 +30,14 @@ mod tests {
     fn both() {
         let d = check(
             "member-and-alumnus",
-            &[("people/a.yaml", "name: A\n"), ("teams/t.yaml", "name: T\nmembers: [a]\nalumni: [a]\n")],
+            &[
+                ("people/a.yaml", "name: A\n"),
+                ("teams/t.yaml", "name: T\nmembers: [a]\nalumni: [a]\n"),
+            ],
         );
-        assert_eq!(messages(&d), ["`a` is both a member and an alumnus of team `t`"]);
+        assert_eq!(
+            messages(&d),
+            ["`a` is both a member and an alumnus of team `t`"]
+        );
     }
 }

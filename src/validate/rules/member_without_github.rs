@@ -8,7 +8,11 @@ use crate::validate::{Context, finding};
 pub fn check(org: &Org, ctx: &Context, out: &mut Vec<Diagnostic>) {
     for t in org.teams.values().filter(|t| t.spec.github.is_some()) {
         for m in t.current_members(ctx.today) {
-            if org.people.get(m.person).is_some_and(|p| p.spec.github.is_none()) {
+            if org
+                .people
+                .get(m.person)
+                .is_some_and(|p| p.spec.github.is_none())
+            {
                 out.push(
                     finding(format!("`{}` is in GitHub-synced team `{}` but has no GitHub login", m.person, t.id))
                         .at(t.file, m.pointer())
@@ -27,8 +31,14 @@ mod tests {
     fn no_login() {
         let d = check(
             "member-without-github",
-            &[("people/a.yaml", "name: A\n"), ("teams/t.yaml", "name: T\nmembers: [a]\ngithub: {}\n")],
+            &[
+                ("people/a.yaml", "name: A\n"),
+                ("teams/t.yaml", "name: T\nmembers: [a]\ngithub: {}\n"),
+            ],
         );
-        assert_eq!(messages(&d), ["`a` is in GitHub-synced team `t` but has no GitHub login"]);
+        assert_eq!(
+            messages(&d),
+            ["`a` is in GitHub-synced team `t` but has no GitHub login"]
+        );
     }
 }

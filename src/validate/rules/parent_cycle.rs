@@ -55,6 +55,12 @@ mod tests {
                 ("teams/d.yaml", "name: D\nparent: d\n"),
             ],
         );
-        assert_eq!(messages(&d), ["teams form a parent cycle: a → b → a", "teams form a parent cycle: d → d"]);
+        assert_eq!(
+            messages(&d),
+            [
+                "teams form a parent cycle: a → b → a",
+                "teams form a parent cycle: d → d"
+            ]
+        );
     }
 }

@@ -26,7 +26,10 @@ mod tests {
 
     #[test]
     fn malformed() {
-        let d = check("person-email", &[("people/a.yaml", "name: A\nemail: alice at example\n")]);
+        let d = check(
+            "person-email",
+            &[("people/a.yaml", "name: A\nemail: alice at example\n")],
+        );
         assert_eq!(messages(&d), ["`alice at example` is not an email address"]);
     }
 }

@@ -10,7 +10,9 @@ pub fn is_valid_repo(name: &str) -> bool {
         && name.len() <= 100
         && name != "."
         && name != ".."
-        && name.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
 }
 
 /// Checks every repository name a team uses.
@@ -45,8 +47,14 @@ mod tests {
     fn org_prefixed_repo() {
         let d = check(
             "repo-name",
-            &[("teams/t.yaml", "name: T\ngithub:\n  repos: {NixOS/nixpkgs: push, ok-repo.rs: pull}\n")],
+            &[(
+                "teams/t.yaml",
+                "name: T\ngithub:\n  repos: {NixOS/nixpkgs: push, ok-repo.rs: pull}\n",
+            )],
         );
-        assert_eq!(messages(&d), ["`NixOS/nixpkgs` is not a valid repository name"]);
+        assert_eq!(
+            messages(&d),
+            ["`NixOS/nixpkgs` is not a valid repository name"]
+        );
     }
 }

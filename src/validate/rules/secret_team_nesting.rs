@@ -27,9 +27,13 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
             .collect();
         if !synced_children.is_empty() {
             out.push(
-                finding(format!("secret team `{}` has child teams: {}", t.id, synced_children.join(", ")))
-                    .at(t.file, "/github/privacy")
-                    .help("GitHub secret teams cannot have child teams: make it `privacy: closed`"),
+                finding(format!(
+                    "secret team `{}` has child teams: {}",
+                    t.id,
+                    synced_children.join(", ")
+                ))
+                .at(t.file, "/github/privacy")
+                .help("GitHub secret teams cannot have child teams: make it `privacy: closed`"),
             );
         }
     }
@@ -45,12 +49,18 @@ mod tests {
             "secret-team-nesting",
             &[
                 ("teams/p.yaml", "name: P\ngithub: {privacy: secret}\n"),
-                ("teams/c.yaml", "name: C\nparent: p\ngithub: {privacy: secret}\n"),
+                (
+                    "teams/c.yaml",
+                    "name: C\nparent: p\ngithub: {privacy: secret}\n",
+                ),
             ],
         );
         assert_eq!(
             messages(&d),
-            ["secret team `c` is nested under `p`", "secret team `p` has child teams: c"]
+            [
+                "secret team `c` is nested under `p`",
+                "secret team `p` has child teams: c"
+            ]
         );
     }
 }

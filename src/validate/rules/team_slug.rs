@@ -10,7 +10,8 @@ pub fn is_valid_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 100
         && !s.starts_with('-')
-        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
 }
 
 /// Checks every synced team's slug.
@@ -24,7 +25,12 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for t in org.teams.values().filter(|t| t.spec.github.is_some()) {
         let slug = t.slug();
-        let explicit = t.spec.github.as_ref().and_then(|g| g.slug.as_ref()).is_some();
+        let explicit = t
+            .spec
+            .github
+            .as_ref()
+            .and_then(|g| g.slug.as_ref())
+            .is_some();
         let at = if explicit { "/github/slug" } else { "/github" };
         if !is_valid_slug(slug) {
             out.push(
@@ -42,10 +48,17 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
         }
         match seen.get(slug) {
             Some(other) => out.push(
-                finding(format!("teams `{other}` and `{}` both use GitHub slug `{slug}`", t.id))
-                    .at(t.file, at)
-                    .related(org.teams[*other].file, At::Value("/github".into()), "first used here")
-                    .help("give one of them another `github.slug`"),
+                finding(format!(
+                    "teams `{other}` and `{}` both use GitHub slug `{slug}`",
+                    t.id
+                ))
+                .at(t.file, at)
+                .related(
+                    org.teams[*other].file,
+                    At::Value("/github".into()),
+                    "first used here",
+                )
+                .help("give one of them another `github.slug`"),
             ),
             None => {
                 seen.insert(slug, &t.id);
@@ -63,7 +76,10 @@ mod tests {
         let d = check(
             "team-slug",
             &[
-                ("org.yaml", "name: O\ngithub:\n  org: o\n  unmanaged_teams: [secret-ops]\n"),
+                (
+                    "org.yaml",
+                    "name: O\ngithub:\n  org: o\n  unmanaged_teams: [secret-ops]\n",
+                ),
                 ("teams/a.yaml", "name: A\ngithub: {slug: shared}\n"),
                 ("teams/b.yaml", "name: B\ngithub: {slug: shared}\n"),
                 ("teams/c.yaml", "name: C\ngithub: {slug: Bad Slug}\n"),

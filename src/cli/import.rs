@@ -1,0 +1,83 @@
+//! `orgctl import`: write an `org/` tree from a live org's snapshot or a peribolos config.
+
+use super::print;
+use anyhow::{Context as _, bail};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `import`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    source: Source,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Source {
+    /// From a GitHub organisation state snapshot (`orgctl state pull`).
+    Github {
+        /// The snapshot file.
+        #[arg(long)]
+        state: PathBuf,
+        /// Directory to write the org into (must be empty or absent).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// From a Kubernetes peribolos config (YAML with `orgs:`, or its flattened JSON form).
+    Peribolos {
+        /// The config file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Which org under `orgs:` (when there are several).
+        #[arg(long)]
+        github_org: Option<String>,
+        /// Directory to write the org into (must be empty or absent).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Runs `import`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let (files, out) = match args.source {
+        Source::Github { state, out } => (
+            crate::import::from_state(&super::plan::read_state(&state)?),
+            out,
+        ),
+        Source::Peribolos {
+            config,
+            github_org,
+            out,
+        } => {
+            let text = std::fs::read_to_string(&config)
+                .with_context(|| format!("reading {}", config.display()))?;
+            let value: serde_json::Value = crate::yaml::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {}", config.display(), e.message))?;
+            (
+                crate::import::from_peribolos(&value, github_org.as_deref())?,
+                out,
+            )
+        }
+    };
+    if out.exists() && std::fs::read_dir(&out)?.next().is_some() {
+        bail!(
+            "{} is not empty: import writes a fresh org directory",
+            out.display()
+        );
+    }
+    for (rel, text) in &files {
+        let path = out.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    print(&format!(
+        "wrote {} files to {}; next: `orgctl check --org {}` and `orgctl plan --org {}`\n",
+        files.len(),
+        out.display(),
+        out.display(),
+        out.display()
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,175 @@
+//! `orgctl report`: write the organisation's static HTML site or Markdown tree.
+
+use super::Global;
+use super::reporting::{Ready, load};
+use crate::diagnostic::Severity;
+use crate::locate::locate;
+use crate::report::data::{self, Finding};
+use crate::report::{Format, OutFile, render, template_names};
+use anyhow::Context as _;
+use clap::ValueEnum;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Marks a directory as written by `orgctl report`, so stale pages may be removed from it.
+const MARKER: &str = ".orgctl-report";
+
+/// Arguments of `report`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The output directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// A static HTML site, or a Markdown tree that renders on GitHub.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    format: ReportFormat,
+    /// A directory of templates replacing the embedded ones of the same name (`team.html`,
+    /// `style.css`, `team.md`...).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Skip a rule by name, as with `check`.
+    #[arg(long, value_name = "RULE")]
+    skip: Vec<String>,
+}
+
+/// `--format` of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    /// Static HTML: no JavaScript, no network, relative links.
+    Html,
+    /// GitHub-flavoured Markdown with Mermaid diagrams.
+    Markdown,
+}
+
+/// Runs `report`.
+pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let Ready { checked, ctx } = match load(global, &args.skip, "report")? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let format = match args.format {
+        ReportFormat::Html => Format::Html,
+        ReportFormat::Markdown => Format::Markdown,
+    };
+    let overrides = match &args.templates {
+        Some(dir) => read_templates(dir, format)?,
+        None => BTreeMap::new(),
+    };
+    let findings = locate(checked.diagnostics.clone(), &checked.sources)
+        .into_iter()
+        .map(|l| {
+            let file = l
+                .diagnostic
+                .file
+                .map(|f| checked.sources.get(f).display.clone());
+            let location = match (file, l.position) {
+                (Some(f), Some(p)) => format!("{f}:{}:{}", p.line, p.column),
+                (Some(f), None) => f,
+                (None, _) => String::new(),
+            };
+            Finding {
+                rule: l.diagnostic.rule.to_string(),
+                severity: match l.diagnostic.severity {
+                    Severity::Error => "error".into(),
+                    Severity::Warning => "warning".into(),
+                },
+                message: l.diagnostic.message,
+                location,
+            }
+        })
+        .collect();
+    let site = data::build(&checked.org, ctx.today, global.as_of, findings);
+    let files = render(&site, format, &overrides)?;
+    write(&args.out, &files)?;
+    eprintln!("wrote {} files to {}", files.len(), args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the replacement templates in `dir`; a file that names no template is an error (a typo
+/// would otherwise be silently ignored).
+fn read_templates(dir: &Path, format: Format) -> anyhow::Result<BTreeMap<String, String>> {
+    let names = template_names(format);
+    let mut out = BTreeMap::new();
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the templates directory `{}`", dir.display()))?;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let relevant = match format {
+            Format::Html => name.ends_with(".html") || name.ends_with(".css"),
+            Format::Markdown => name.ends_with(".md"),
+        };
+        if !relevant || !entry.file_type()?.is_file() {
+            continue;
+        }
+        if !names.contains(&name.as_str()) {
+            anyhow::bail!(
+                "`{}` is not a template name; the {} templates are: {}",
+                entry.path().display(),
+                format.ext(),
+                names.join(", ")
+            );
+        }
+        let text = std::fs::read_to_string(entry.path())
+            .with_context(|| format!("cannot read `{}`", entry.path().display()))?;
+        out.insert(name, text);
+    }
+    Ok(out)
+}
+
+/// Writes the files under `out`, removing pages of an earlier report that are no longer
+/// generated (only in a directory this command wrote before).
+fn write(out: &Path, files: &[OutFile]) -> anyhow::Result<()> {
+    let ctx = |p: &Path| format!("cannot write `{}`", p.display());
+    if out.exists() {
+        let non_empty = std::fs::read_dir(out)
+            .with_context(|| ctx(out))?
+            .next()
+            .is_some();
+        if non_empty && !out.join(MARKER).exists() {
+            anyhow::bail!(
+                "`{}` is not empty and was not written by `orgctl report`; choose an empty or new directory",
+                out.display()
+            );
+        }
+    }
+    std::fs::create_dir_all(out).with_context(|| ctx(out))?;
+    let generated: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for sub in ["teams", "people", "budgets"] {
+        let dir = out.join(sub);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let rel = format!("{sub}/{name}");
+            let ours = name.ends_with(".html") || name.ends_with(".md");
+            if ours && !generated.contains(rel.as_str()) {
+                std::fs::remove_file(e.path()).with_context(|| ctx(&e.path()))?;
+            }
+        }
+    }
+    let mut dirs = BTreeSet::new();
+    for f in files {
+        if let Some((d, _)) = f.path.rsplit_once('/') {
+            dirs.insert(d);
+        }
+    }
+    for d in dirs {
+        let p = out.join(d);
+        std::fs::create_dir_all(&p).with_context(|| ctx(&p))?;
+    }
+    crate::par::par_map(files, |f| {
+        let p = out.join(&f.path);
+        std::fs::write(&p, &f.contents).with_context(|| ctx(&p))
+    })
+    .into_iter()
+    .collect::<anyhow::Result<Vec<()>>>()?;
+    std::fs::write(
+        out.join(MARKER),
+        "written by orgctl report; pages not generated again are removed\n",
+    )
+    .with_context(|| ctx(out))?;
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! orgctl's view of GitHub: reading the live state of an organisation.
+//!
+//! * [`state`]: the observed state as plain data and its JSON snapshot format.
+//! * [`client`]: the GraphQL reader ([`GraphqlReader`]), fewest requests.
+//! * [`rest_reader`]: a per-resource REST reader ([`RestReader`]), the
+//!   comparison point.
+//! * [`transport`]: octocrab clients, request counting; [`retry`]: rate limits
+//!   and retries; [`config`]: endpoints and credentials; [`error`]: errors
+//!   that name the endpoint and the fix.
+//!
+//! Both readers implement [`LiveReader`]; plan code takes a `LiveReader` so
+//! tests can hand it a [`StaticReader`] instead.
+
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod http;
+mod listing;
+pub mod rest_reader;
+pub mod retry;
+pub mod state;
+pub mod transport;
+
+use std::future::Future;
+
+pub use client::{GraphqlReader, ReadOptions};
+pub use config::{Credentials, GithubConfig};
+pub use error::GithubError;
+pub use rest_reader::RestReader;
+pub use retry::{Clock, ProgressEvent, ProgressSink, RetryPolicy, ScaledClock, SystemClock};
+pub use state::GithubState;
+pub use transport::{RequestCount, Transport};
+
+/// Reads the live state of an organisation.
+pub trait LiveReader: Send + Sync {
+    /// Reads organisation `org` completely.
+    fn read_org(&self, org: &str) -> impl Future<Output = Result<GithubState, GithubError>> + Send;
+}
+
+/// A [`LiveReader`] that returns a fixed state (for plan tests).
+#[derive(Debug, Clone)]
+pub struct StaticReader(pub GithubState);
+
+impl LiveReader for StaticReader {
+    async fn read_org(&self, org: &str) -> Result<GithubState, GithubError> {
+        if self.0.org.eq_ignore_ascii_case(org) {
+            Ok(self.0.clone())
+        } else {
+            Err(GithubError::OrgNotFound {
+                org: org.to_string(),
+                endpoint: "static state".into(),
+                message: format!("the static state describes `{}`", self.0.org),
+            })
+        }
+    }
+}

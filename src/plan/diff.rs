@@ -1,0 +1,516 @@
+//! Diffing desired against observed GitHub state into an ordered [`Plan`].
+//!
+//! Identity is the numeric user id where known, so a renamed login is a note, not a removal
+//! and re-invitation. A pending invitation counts as present (never re-invite). Unmanaged teams
+//! are invisible. The token's own account and org admins are never removed. Order: org invites and
+//! role changes, team creates (parents first), team updates, membership and permission adds and
+//! updates, then removals, then team deletes (children first).
+
+use super::{
+    Action, Address, Change, DesiredGithub, DesiredUser, Note, PLAN_FORMAT_VERSION, Plan, Resource,
+    fingerprint,
+};
+use crate::github::state::{GithubState, OrgRole, TeamMember};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Options of planning that do not come from the files.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Only changes whose address is listed (`--target`); empty = all.
+    pub targets: Vec<String>,
+}
+
+impl Policy {
+    /// Whether `--target` selects this change: the exact address, every `[...]` instance of a
+    /// resource (`github_org_member` selects all org members), or a whole team
+    /// (`github_team.infra` also selects its members and repositories).
+    pub fn selects(&self, change: &Change) -> bool {
+        if self.targets.is_empty() {
+            return true;
+        }
+        let a = change.address.to_string();
+        self.targets.iter().any(|t| {
+            a == *t
+                || a.starts_with(&format!("{t}["))
+                || change
+                    .address
+                    .team()
+                    .is_some_and(|slug| t.strip_prefix("github_team.") == Some(slug))
+        })
+    }
+}
+
+/// Computes the plan that makes `actual` match `desired`. Pure.
+pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Policy) -> Plan {
+    let mut actual = actual.clone();
+    actual.normalize();
+    let viewer = actual.viewer.as_deref().map(str::to_lowercase);
+    let mut org_changes = Vec::new();
+    let mut team_creates = Vec::new();
+    let mut team_updates = Vec::new();
+    let mut adds = Vec::new();
+    let mut removals = Vec::new();
+    let mut team_deletes = Vec::new();
+    let mut notes = Vec::new();
+
+    // Organisation membership.
+    if desired.manage_org_members {
+        let mut matched: BTreeSet<u64> = BTreeSet::new();
+        let mut matched_invites: BTreeSet<u64> = BTreeSet::new();
+        for (u, role) in desired.members.values() {
+            let found = actual
+                .members
+                .iter()
+                .find(|m| u.id == Some(m.id))
+                .or_else(|| {
+                    actual
+                        .members
+                        .iter()
+                        .find(|m| m.login.eq_ignore_ascii_case(&u.login))
+                });
+            match found {
+                Some(m) => {
+                    matched.insert(m.id);
+                    rename_note(
+                        &mut notes,
+                        u,
+                        &m.login,
+                        Address::GithubOrgMember {
+                            login: m.login.clone(),
+                        },
+                    );
+                    if m.role != *role {
+                        if viewer.as_deref() == Some(m.login.to_lowercase().as_str())
+                            && m.role == OrgRole::Admin
+                        {
+                            notes.push(Note {
+                                address: Address::GithubOrgMember {
+                                    login: m.login.clone(),
+                                },
+                                message:
+                                    "the token's own account is an owner; orgctl never demotes it"
+                                        .into(),
+                            });
+                            continue;
+                        }
+                        org_changes.push(Change {
+                            address: Address::GithubOrgMember {
+                                login: m.login.clone(),
+                            },
+                            action: Action::Update,
+                            before: Some(org_member(Some(m.id), m.role, false)),
+                            after: Some(org_member(u.id, *role, false)),
+                            reason: Some(format!(
+                                "{} in people/{}.yaml",
+                                role_word(*role),
+                                u.person
+                            )),
+                        });
+                    }
+                }
+                None => {
+                    let invite = actual.invitations.iter().find(|i| {
+                        i.login
+                            .as_deref()
+                            .is_some_and(|l| l.eq_ignore_ascii_case(&u.login))
+                    });
+                    if let Some(i) = invite {
+                        matched_invites.insert(i.id);
+                        continue;
+                    }
+                    org_changes.push(Change {
+                        address: Address::GithubOrgMember {
+                            login: u.login.clone(),
+                        },
+                        action: Action::Create,
+                        before: None,
+                        after: Some(org_member(u.id, *role, true)),
+                        reason: Some(format!("people/{}.yaml", u.person)),
+                    });
+                }
+            }
+        }
+        for m in actual.members.iter().filter(|m| !matched.contains(&m.id)) {
+            let address = Address::GithubOrgMember {
+                login: m.login.clone(),
+            };
+            if viewer.as_deref() == Some(m.login.to_lowercase().as_str()) {
+                notes.push(Note {
+                    address,
+                    message: "the token's own account is not declared in the files; orgctl never removes it".into(),
+                });
+            } else if m.role == OrgRole::Admin {
+                notes.push(Note {
+                    address,
+                    message: "an org owner not declared in org.yaml `github.admins`; orgctl never removes owners: declare them or remove them by hand".into(),
+                });
+            } else {
+                removals.push(Change {
+                    address,
+                    action: Action::Delete,
+                    before: Some(org_member(Some(m.id), m.role, false)),
+                    after: None,
+                    reason: Some("no person in people/ has this GitHub login".into()),
+                });
+            }
+        }
+        for i in actual
+            .invitations
+            .iter()
+            .filter(|i| !matched_invites.contains(&i.id))
+        {
+            match &i.login {
+                Some(login) => removals.push(Change {
+                    address: Address::GithubOrgMember {
+                        login: login.clone(),
+                    },
+                    action: Action::Delete,
+                    before: Some(org_member(None, OrgRole::Member, true)),
+                    after: None,
+                    reason: Some("pending invitation for someone not declared: cancel it".into()),
+                }),
+                None => notes.push(Note {
+                    address: Address::GithubOrgMember {
+                        login: i
+                            .email
+                            .clone()
+                            .unwrap_or_else(|| format!("invitation {}", i.id)),
+                    },
+                    message: "a pending e-mail invitation orgctl did not send; left alone".into(),
+                }),
+            }
+        }
+    }
+
+    // Teams.
+    let actual_teams: BTreeMap<&str, &crate::github::state::Team> = actual
+        .teams
+        .iter()
+        .filter(|t| !desired.unmanaged_teams.contains(&t.slug))
+        .map(|t| (t.slug.as_str(), t))
+        .collect();
+    let invited: BTreeSet<String> = actual
+        .invitations
+        .iter()
+        .filter_map(|i| i.login.as_ref().map(|l| l.to_lowercase()))
+        .collect();
+    for slug in parents_first(desired) {
+        let d = &desired.teams[slug];
+        let want = Resource::GithubTeam {
+            name: d.name.clone(),
+            description: d.description.clone(),
+            privacy: d.privacy,
+            parent: d.parent.clone(),
+        };
+        let team_addr = Address::GithubTeam {
+            slug: slug.to_string(),
+        };
+        let (members, repos) = match actual_teams.get(slug) {
+            None => {
+                team_creates.push(Change {
+                    address: team_addr,
+                    action: Action::Create,
+                    before: None,
+                    after: Some(want),
+                    reason: Some(format!("teams/{}.yaml", d.id)),
+                });
+                (&[][..], &[][..])
+            }
+            Some(a) => {
+                let have = Resource::GithubTeam {
+                    name: a.name.clone(),
+                    description: a.description.clone(),
+                    privacy: a.privacy,
+                    parent: a.parent.clone(),
+                };
+                if have != want {
+                    team_updates.push(Change {
+                        address: team_addr,
+                        action: Action::Update,
+                        before: Some(have),
+                        after: Some(want),
+                        reason: Some(format!("teams/{}.yaml", d.id)),
+                    });
+                }
+                (a.members.as_slice(), a.repos.as_slice())
+            }
+        };
+        // Members.
+        let mut matched: BTreeSet<u64> = BTreeSet::new();
+        for (u, role) in d.members.values() {
+            let found: Option<&TeamMember> =
+                members.iter().find(|m| u.id == Some(m.id)).or_else(|| {
+                    members
+                        .iter()
+                        .find(|m| m.login.eq_ignore_ascii_case(&u.login))
+                });
+            match found {
+                Some(m) => {
+                    matched.insert(m.id);
+                    if m.role != *role {
+                        adds.push(Change {
+                            address: Address::GithubTeamMember {
+                                slug: slug.to_string(),
+                                login: m.login.clone(),
+                            },
+                            action: Action::Update,
+                            before: Some(Resource::GithubTeamMember {
+                                user_id: Some(m.id),
+                                role: m.role,
+                            }),
+                            after: Some(Resource::GithubTeamMember {
+                                user_id: u.id,
+                                role: *role,
+                            }),
+                            reason: Some(if *role == crate::github::state::TeamRole::Maintainer {
+                                format!("lead of teams/{}.yaml", d.id)
+                            } else {
+                                format!("not a lead of teams/{}.yaml", d.id)
+                            }),
+                        });
+                    }
+                }
+                None if invited.contains(&u.login.to_lowercase()) => {}
+                None => adds.push(Change {
+                    address: Address::GithubTeamMember {
+                        slug: slug.to_string(),
+                        // The API takes the account's current login: a renamed account is
+                        // found by its id among the org members.
+                        login: current_login(&actual, u),
+                    },
+                    action: Action::Create,
+                    before: None,
+                    after: Some(Resource::GithubTeamMember {
+                        user_id: u.id,
+                        role: *role,
+                    }),
+                    reason: Some(format!("member in teams/{}.yaml", d.id)),
+                }),
+            }
+        }
+        for m in members.iter().filter(|m| !matched.contains(&m.id)) {
+            removals.push(Change {
+                address: Address::GithubTeamMember {
+                    slug: slug.to_string(),
+                    login: m.login.clone(),
+                },
+                action: Action::Delete,
+                before: Some(Resource::GithubTeamMember {
+                    user_id: Some(m.id),
+                    role: m.role,
+                }),
+                after: None,
+                reason: Some(format!("not a current member in teams/{}.yaml", d.id)),
+            });
+        }
+        // Repositories.
+        for (repo, perm) in &d.repos {
+            let have = repos.iter().find(|r| r.name.eq_ignore_ascii_case(repo));
+            let want = Resource::GithubTeamRepo { permission: *perm };
+            match have {
+                Some(h) if h.permission == *perm => {}
+                Some(h) => adds.push(Change {
+                    address: Address::GithubTeamRepo {
+                        slug: slug.to_string(),
+                        repo: h.name.clone(),
+                    },
+                    action: Action::Update,
+                    before: Some(Resource::GithubTeamRepo {
+                        permission: h.permission,
+                    }),
+                    after: Some(want),
+                    reason: None,
+                }),
+                None => adds.push(Change {
+                    address: Address::GithubTeamRepo {
+                        slug: slug.to_string(),
+                        repo: repo.clone(),
+                    },
+                    action: Action::Create,
+                    before: None,
+                    after: Some(want),
+                    reason: None,
+                }),
+            }
+        }
+        for r in repos
+            .iter()
+            .filter(|r| !d.repos.keys().any(|k| k.eq_ignore_ascii_case(&r.name)))
+        {
+            removals.push(Change {
+                address: Address::GithubTeamRepo {
+                    slug: slug.to_string(),
+                    repo: r.name.clone(),
+                },
+                action: Action::Delete,
+                before: Some(Resource::GithubTeamRepo {
+                    permission: r.permission,
+                }),
+                after: None,
+                reason: Some(format!("not in `github.repos` of teams/{}.yaml", d.id)),
+            });
+        }
+    }
+    // Undeclared teams: deleted children first when pruning, else reported.
+    let undeclared: Vec<&crate::github::state::Team> = actual_teams
+        .values()
+        .copied()
+        .filter(|t| !desired.teams.contains_key(&t.slug))
+        .collect();
+    for t in children_first(&undeclared, &actual) {
+        let address = Address::GithubTeam {
+            slug: t.slug.clone(),
+        };
+        if desired.prune_undeclared_teams {
+            team_deletes.push(Change {
+                address,
+                action: Action::Delete,
+                before: Some(Resource::GithubTeam {
+                    name: t.name.clone(),
+                    description: t.description.clone(),
+                    privacy: t.privacy,
+                    parent: t.parent.clone(),
+                }),
+                after: None,
+                reason: Some("not declared in teams/ (prune_undeclared_teams is on)".into()),
+            });
+        } else {
+            notes.push(Note {
+                address,
+                message: format!(
+                    "team `{}` exists on GitHub but is not declared in teams/ ({} members): declare it, list it in `github.unmanaged_teams`, or set `prune_undeclared_teams: true` to delete it",
+                    t.slug,
+                    t.members.len()
+                ),
+            });
+        }
+    }
+
+    for group in [
+        &mut org_changes,
+        &mut team_updates,
+        &mut adds,
+        &mut removals,
+    ] {
+        group.sort_by(|a, b| a.address.cmp(&b.address));
+    }
+    let mut changes: Vec<Change> = org_changes
+        .into_iter()
+        .chain(team_creates)
+        .chain(team_updates)
+        .chain(adds)
+        .chain(removals)
+        .chain(team_deletes)
+        .collect();
+    if !policy.targets.is_empty() {
+        changes.retain(|c| {
+            let a = c.address.to_string();
+            policy.targets.iter().any(|t| {
+                a == *t
+                    || a.starts_with(&format!("{t}["))
+                    || c.address.team() == t.strip_prefix("github_team.")
+            })
+        });
+    }
+    let removal_count = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .count();
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        orgctl_version: env!("CARGO_PKG_VERSION").to_string(),
+        org: desired.org.clone(),
+        desired_fingerprint: fingerprint(desired),
+        observed_fingerprint: fingerprint(&actual),
+        changes,
+        notes,
+        removals: removal_count,
+        max_removals: desired.max_removals,
+        email_backend: None,
+        email_desired_fingerprint: None,
+        email_observed_fingerprint: None,
+    }
+}
+
+/// The login GitHub knows a desired user by: the org member with the same id, else the files'.
+fn current_login(actual: &GithubState, u: &DesiredUser) -> String {
+    u.id.and_then(|id| actual.members.iter().find(|m| m.id == id))
+        .map_or_else(|| u.login.clone(), |m| m.login.clone())
+}
+
+fn org_member(user_id: Option<u64>, role: OrgRole, pending: bool) -> Resource {
+    Resource::GithubOrgMember {
+        user_id,
+        role,
+        pending,
+    }
+}
+
+fn role_word(role: OrgRole) -> &'static str {
+    match role {
+        OrgRole::Admin => "admin",
+        OrgRole::Member => "member",
+    }
+}
+
+fn rename_note(notes: &mut Vec<Note>, u: &DesiredUser, actual_login: &str, address: Address) {
+    if !u.login.eq_ignore_ascii_case(actual_login) {
+        notes.push(Note {
+            address,
+            message: format!(
+                "GitHub account {} was renamed from `{}` to `{actual_login}`: same account (by id), no change needed; update `github:` in people/{}.yaml",
+                u.id.map(|i| i.to_string()).unwrap_or_default(),
+                u.login,
+                u.person
+            ),
+        });
+    }
+}
+
+/// Desired team slugs, parents before children (cycles, rejected by `check`, end the walk).
+fn parents_first(desired: &DesiredGithub) -> Vec<&str> {
+    let depth = |slug: &str| {
+        let mut d = 0;
+        let mut cur = desired.teams.get(slug).and_then(|t| t.parent.as_deref());
+        while let Some(p) = cur {
+            d += 1;
+            if d > desired.teams.len() {
+                break;
+            }
+            cur = desired.teams.get(p).and_then(|t| t.parent.as_deref());
+        }
+        d
+    };
+    let mut slugs: Vec<(usize, &str)> = desired
+        .teams
+        .keys()
+        .map(|s| (depth(s), s.as_str()))
+        .collect();
+    slugs.sort();
+    slugs.into_iter().map(|(_, s)| s).collect()
+}
+
+/// Teams ordered children before parents, by their live parent links.
+fn children_first<'a>(
+    teams: &[&'a crate::github::state::Team],
+    actual: &GithubState,
+) -> Vec<&'a crate::github::state::Team> {
+    let depth = |t: &crate::github::state::Team| {
+        let mut d = 0;
+        let mut cur = t.parent.as_deref();
+        while let Some(p) = cur {
+            d += 1;
+            if d > actual.teams.len() {
+                break;
+            }
+            cur = actual.team(p).and_then(|t| t.parent.as_deref());
+        }
+        d
+    };
+    let mut v: Vec<(std::cmp::Reverse<usize>, &str, &crate::github::state::Team)> = teams
+        .iter()
+        .map(|t| (std::cmp::Reverse(depth(t)), t.slug.as_str(), *t))
+        .collect();
+    v.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    v.into_iter().map(|(_, _, t)| t).collect()
+}

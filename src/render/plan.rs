@@ -1,0 +1,240 @@
+//! Plans for people: Terraform-style text grouped by team, and a Markdown PR comment.
+//!
+//! Both read only the [`Plan`] data, so what a reviewer sees is what apply executes.
+
+use crate::plan::{Action, Change, Plan};
+use std::collections::BTreeMap;
+
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const RED: &str = "\x1b[31m";
+const RESET: &str = "\x1b[0m";
+
+fn colour(action: Action) -> &'static str {
+    match action {
+        Action::Create => GREEN,
+        Action::Update => YELLOW,
+        Action::Delete => RED,
+    }
+}
+
+fn verb(action: Action) -> &'static str {
+    match action {
+        Action::Create => "will be created",
+        Action::Update => "will be updated in place",
+        Action::Delete => "will be destroyed",
+    }
+}
+
+/// `Plan: X to add, Y to change, Z to destroy.` or `No changes.`
+pub fn summary_line(plan: &Plan) -> String {
+    let s = plan.summary();
+    if plan.changes.is_empty() {
+        "No changes. GitHub matches the org files.".into()
+    } else {
+        format!(
+            "Plan: {} to add, {} to change, {} to destroy.",
+            s.add, s.change, s.destroy
+        )
+    }
+}
+
+/// Changes grouped: organisation-level first, then by team slug.
+fn groups(plan: &Plan) -> BTreeMap<(u8, String), Vec<&Change>> {
+    let mut g: BTreeMap<(u8, String), Vec<&Change>> = BTreeMap::new();
+    for c in &plan.changes {
+        let key = match c.address.team() {
+            Some(slug) => (1, format!("team {slug}")),
+            None => match c.address {
+                crate::plan::Address::EmailAlias { .. } => (2, "email aliases".to_string()),
+                _ => (0, "organisation members".to_string()),
+            },
+        };
+        g.entry(key).or_default().push(c);
+    }
+    g
+}
+
+/// Human output.
+pub fn human(plan: &Plan, color: bool) -> String {
+    let paint = |a: Action, s: &str| {
+        if color {
+            format!("{}{s}{RESET}", colour(a))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    out.push_str(&format!(
+        "orgctl plan for GitHub organisation `{}`\n\n",
+        plan.org
+    ));
+    for ((_, title), changes) in groups(plan) {
+        out.push_str(&format!("# {title}\n"));
+        for c in changes {
+            out.push_str(&format!(
+                "  {} {} {}",
+                paint(c.action, &c.action.symbol().to_string()),
+                c.address,
+                verb(c.action)
+            ));
+            if let Some(r) = &c.reason {
+                out.push_str(&format!("  ({r})"));
+            }
+            out.push('\n');
+            if let (
+                Some(crate::plan::Resource::EmailAlias { recipients: b }),
+                Some(crate::plan::Resource::EmailAlias { recipients: a }),
+            ) = (&c.before, &c.after)
+            {
+                for r in a.iter().filter(|r| !b.contains(r)) {
+                    out.push_str(&format!("      + {r}\n"));
+                }
+                for r in b.iter().filter(|r| !a.contains(r)) {
+                    out.push_str(&format!("      - {r}\n"));
+                }
+                continue;
+            }
+            for (field, before, after) in c.changed_fields() {
+                let line = match (c.action, before, after) {
+                    (Action::Create, _, Some(a)) => format!("      + {field} = {a}"),
+                    (Action::Delete, Some(b), _) => format!("      - {field} = {b}"),
+                    (_, Some(b), Some(a)) => format!("      ~ {field}: {b} → {a}"),
+                    (_, None, Some(a)) => format!("      + {field} = {a}"),
+                    (_, Some(b), None) => format!("      - {field} = {b}"),
+                    (_, None, None) => continue,
+                };
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        out.push('\n');
+    }
+    if !plan.notes.is_empty() {
+        out.push_str("Notes (not changed by this plan):\n");
+        for n in &plan.notes {
+            out.push_str(&format!("  ! {}: {}\n", n.address, n.message));
+        }
+        out.push('\n');
+    }
+    if plan.needs_override() {
+        out.push_str(&format!(
+            "Warning: this plan removes {} resources, more than org.yaml's limits.max_removals ({}). apply will refuse it unless run with --allow-removals {}.\n\n",
+            plan.removals, plan.max_removals, plan.removals
+        ));
+    }
+    out.push_str(&summary_line(plan));
+    out.push('\n');
+    out
+}
+
+/// Escapes text for a GitHub Markdown comment: HTML-escaped, and `@` / `#` neutralised so a plan
+/// never pings a person or team, nor links an issue.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '@' => out.push_str("@\u{200b}"),
+            '#' => out.push_str("&#35;"),
+            '`' => out.push_str("&#96;"),
+            '|' => out.push_str("&#124;"),
+            '*' | '_' | '[' | ']' | '\\' | '~' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Markdown PR comment: summary counts, then collapsible details per group.
+pub fn markdown(plan: &Plan) -> String {
+    let s = plan.summary();
+    let mut out = String::new();
+    out.push_str(&format!(
+        "### orgctl plan for `{}`\n\n",
+        escape_markdown(&plan.org)
+    ));
+    if plan.changes.is_empty() {
+        out.push_str("**No changes.** GitHub matches the org files.\n");
+    } else {
+        out.push_str(&format!(
+            "**{} to add, {} to change, {} to destroy.**\n\n| | count |\n|---|---|\n| ➕ add | {} |\n| ✏️ change | {} |\n| ➖ destroy | {} |\n\n",
+            s.add, s.change, s.destroy, s.add, s.change, s.destroy
+        ));
+        if plan.needs_override() {
+            out.push_str(&format!(
+                "> [!WARNING]\n> This plan removes {} resources, more than the limit of {}. Apply needs `--allow-removals {}`.\n\n",
+                plan.removals, plan.max_removals, plan.removals
+            ));
+        }
+        for ((_, title), changes) in groups(plan) {
+            out.push_str(&format!(
+                "<details><summary>{} ({} changes)</summary>\n\n```diff\n",
+                escape_markdown(&title),
+                changes.len()
+            ));
+            for c in changes {
+                let sym = match c.action {
+                    Action::Create => '+',
+                    Action::Update => '!',
+                    Action::Delete => '-',
+                };
+                out.push_str(&format!("{sym} {}\n", code_safe(&c.address.to_string())));
+                for (field, before, after) in c.changed_fields() {
+                    let b = before.unwrap_or_default();
+                    let a = after.unwrap_or_default();
+                    let line = match c.action {
+                        Action::Create => format!("+     {field} = {a}"),
+                        Action::Delete => format!("-     {field} = {b}"),
+                        Action::Update => format!("!     {field}: {b} -> {a}"),
+                    };
+                    out.push_str(&code_safe(&line));
+                    out.push('\n');
+                }
+            }
+            out.push_str("```\n\n</details>\n\n");
+        }
+    }
+    if !plan.notes.is_empty() {
+        out.push_str(&format!(
+            "<details><summary>Notes ({})</summary>\n\n",
+            plan.notes.len()
+        ));
+        for n in &plan.notes {
+            out.push_str(&format!(
+                "- {}: {}\n",
+                escape_markdown(&n.address.to_string()),
+                escape_markdown(&n.message)
+            ));
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
+}
+
+/// Text inside a fenced code block: mentions do not fire there, but a fence or HTML close tag
+/// could break out, so backticks and `<` are replaced.
+fn code_safe(s: &str) -> String {
+    s.replace('`', "'").replace('<', "‹").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_markdown;
+
+    #[test]
+    fn markdown_never_pings_or_injects() {
+        let e = escape_markdown("@nixos/security <script>alert(1)</script> #123 [x](javascript:y)");
+        assert!(!e.contains("@n"));
+        assert!(!e.contains('<'));
+        assert!(!e.contains("#1"));
+        assert!(!e.contains("[x]("));
+    }
+}

@@ -1,0 +1,171 @@
+//! End to end: `orgctl email plan/apply` on a Postfix map, checked with the real `postmap -q`.
+
+mod support;
+
+use predicates::prelude::PredicateBooleanExt;
+use predicates::str::contains;
+use support::{BOB, Work, postfix_config, postmap};
+
+const BACKEND: &str = "    kind: postfix\n    path: mail/virtual\n";
+
+fn lookup(
+    postmap: &std::path::Path,
+    cfg: &std::path::Path,
+    map: &std::path::Path,
+    key: &str,
+) -> Option<Vec<String>> {
+    let out = std::process::Command::new(postmap)
+        .arg("-c")
+        .arg(cfg)
+        .arg("-q")
+        .arg(key)
+        .arg(format!("hash:{}", map.display()))
+        .output()
+        .expect("postmap -q");
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let mut v: Vec<String> = text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    Some(v)
+}
+
+#[test]
+fn apply_then_every_alias_resolves_with_postmap() {
+    let Some(postmap) = postmap() else { return };
+    let work = Work::new();
+    work.standard_org(BACKEND);
+    let cfg = postfix_config(&work);
+    work.write(
+        "mail/virtual",
+        "# hand-written, kept\npostmaster@example.org root@example.net\n",
+    );
+    let apply = |w: &Work| {
+        let mut c = w.orgctl();
+        c.env("ORGCTL_TEST_BOB", BOB)
+            .args(["email", "apply", "--auto-approve", "--postmap"])
+            .arg(&postmap)
+            .arg("--postfix-config-dir")
+            .arg(&cfg);
+        c
+    };
+    let out = apply(&work).assert().success().get_output().stdout.clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(out.contains("  + email_alias[\"infra@example.org\"]\n      + alice@example.com\n      + bob <redacted>\n"), "{out}");
+    assert!(
+        out.contains("Apply complete: 6 added, 0 changed, 0 destroyed."),
+        "{out}"
+    );
+    assert!(
+        !out.contains("private.example"),
+        "a private address leaked: {out}"
+    );
+
+    let map = work.path().join("mail/virtual");
+    for (alias, mut want) in Work::standard_expected() {
+        want.sort();
+        assert_eq!(lookup(&postmap, &cfg, &map, alias), Some(want), "{alias}");
+    }
+    assert_eq!(
+        lookup(&postmap, &cfg, &map, "postmaster@example.org"),
+        Some(vec!["root@example.net".into()])
+    );
+    assert_eq!(lookup(&postmap, &cfg, &map, "dave@example.org"), None);
+    assert!(
+        work.read("mail/virtual")
+            .expect("map")
+            .starts_with("# hand-written, kept\npostmaster@example.org")
+    );
+
+    // Converged: plan is empty; a second apply writes nothing.
+    work.orgctl()
+        .args(["email", "plan", "--detailed-exitcode"])
+        .assert()
+        .code(0)
+        .stdout(contains("No changes."));
+    let before = std::fs::metadata(&map)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    apply(&work)
+        .assert()
+        .success()
+        .stdout(contains("Apply complete: 0 added, 0 changed, 0 destroyed."));
+    assert_eq!(
+        std::fs::metadata(&map)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        before
+    );
+
+    // A member leaves, an alias goes away: update and delete, backup kept.
+    work.remove("org/aliases/board.yaml");
+    work.write(
+        "org/aliases/security.yaml",
+        "address: security@example.org\nrecipients:\n  - team: infra\n    leads_only: true\n  - address: reports@external.example\n",
+    );
+    work.orgctl()
+        .args(["email", "plan", "--detailed-exitcode"])
+        .assert()
+        .code(2)
+        .stdout(contains(
+            "  - email_alias[\"board@example.org\"]\n      - carol@example.net\n",
+        ))
+        .stdout(contains(
+            "  ~ email_alias[\"security@example.org\"]\n      - carol@example.net\n",
+        ))
+        .stdout(contains("Plan: 0 to add, 1 to change, 1 to destroy."));
+    apply(&work)
+        .assert()
+        .success()
+        .stdout(contains("Apply complete: 0 added, 1 changed, 1 destroyed."));
+    assert_eq!(lookup(&postmap, &cfg, &map, "board@example.org"), None);
+    assert_eq!(
+        lookup(&postmap, &cfg, &map, "security@example.org"),
+        Some(vec![
+            "alice@example.com".into(),
+            "reports@external.example".into()
+        ])
+    );
+    assert!(
+        work.read("mail/virtual.orgctl-backup")
+            .expect("backup")
+            .contains("board@example.org")
+    );
+
+    // A private address changes value: plan cannot see it, apply rewrites it.
+    let mut c = apply(&work);
+    c.env("ORGCTL_TEST_BOB", "bob@new-private.example");
+    c.assert()
+        .success()
+        .stdout(contains(
+            "email_alias[\"infra@example.org\"]: updated (private address changed)",
+        ))
+        .stdout(contains("new-private").not());
+    let infra = lookup(&postmap, &cfg, &map, "infra@example.org").expect("infra");
+    assert_eq!(infra, ["alice@example.com", "bob@new-private.example"]);
+}
+
+#[test]
+fn missing_postmap_is_a_clear_error_before_any_write() {
+    let work = Work::new();
+    work.standard_org(BACKEND);
+    work.orgctl()
+        .env("ORGCTL_TEST_BOB", BOB)
+        .args([
+            "email",
+            "apply",
+            "--auto-approve",
+            "--postmap",
+            "/nonexistent/postmap",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("`/nonexistent/postmap` not found"))
+        .stderr(contains("nothing was written"));
+    assert_eq!(work.read("mail/virtual"), None);
+}
