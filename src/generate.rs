@@ -108,9 +108,12 @@ const ALIAS_WORDS: &[&str] = &[
 
 #[rustfmt::skip]
 const SOURCES: &[&str] = &[
-    "Sponsorship by Example Hosting GmbH", "Individual donations via Open Collective", "Grant from
-    the Sovereign Tech Fund", "Corporate membership fees", "Conference ticket sales", "Donations
-    through GitHub Sponsors",
+    "Sponsorship by Example Hosting GmbH",
+    "Individual donations via Open Collective",
+    "Grant from the Sovereign Tech Fund",
+    "Corporate membership fees",
+    "Conference ticket sales",
+    "Donations through GitHub Sponsors",
 ];
 
 const CURRENCIES: &[&str] = &["EUR", "USD", "GBP", "CHF"];
