@@ -22,7 +22,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, LoadError> {
     let mut diagnostics = Vec::new();
     let mut escaped: Vec<(String, String)> = Vec::new();
     walk(&canonical_root, root, "", 0, &mut found, &mut escaped).map_err(|e| err(e.to_string()))?;
-    found.sort();
+    found.sort_unstable(); // paths are unique
     let prefix = display_prefix(root);
     for (rel, target) in escaped {
         diagnostics.push(

@@ -53,11 +53,15 @@ struct Line<'a> {
 
 /// The content lines of `text`, or `None` if it has characters or lines left to the full parser.
 fn lines(text: &str) -> Option<Vec<Line<'_>>> {
-    if text
-        .bytes()
-        .any(|b| (b < 0x20 && b != b'\n' && b != b'\r') || b == 0x7f)
-    {
-        return None;
+    let mut has_cr = false;
+    for b in text.bytes() {
+        if b < 0x20 || b == 0x7f {
+            match b {
+                b'\n' => {}
+                b'\r' => has_cr = true,
+                _ => return None,
+            }
+        }
     }
     if !text.is_ascii()
         && text.chars().any(|c| {
@@ -72,10 +76,15 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
     }
     let mut out = Vec::with_capacity(text.len() / 16);
     for raw in text.split('\n') {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if line.contains('\r') {
-            return None;
-        }
+        let line = if has_cr {
+            let line = raw.strip_suffix('\r').unwrap_or(raw);
+            if line.contains('\r') {
+                return None;
+            }
+            line
+        } else {
+            raw
+        };
         let content = line.trim_start_matches(' ');
         if content.is_empty() || content.starts_with('#') {
             continue;
@@ -295,12 +304,23 @@ fn inline_value(s: &str, depth: usize) -> Option<Value> {
             Some(Value::Object(map))
         }
         _ => {
-            // A comment starts at ` #`; trailing spaces are not part of the scalar.
-            let s = s.find(" #").map_or(s, |i| &s[..i]).trim_end_matches(' ');
-            if s.contains(": ") || s.ends_with(':') || s.contains(['[', ']', '{', '}', '"', '\\']) {
-                return None;
+            // A comment starts at ` #`; trailing spaces are not part of the scalar. Refused:
+            // `: ` or a final `:` (a mapping where a scalar belongs), brackets, quotes and
+            // backslashes (legal in plain scalars, but rare in org files: not worth the risk).
+            let b = s.as_bytes();
+            let mut end = b.len();
+            for (i, c) in b.iter().enumerate() {
+                match c {
+                    b'#' if i > 0 && b[i - 1] == b' ' => {
+                        end = i;
+                        break;
+                    }
+                    b':' if b.get(i + 1).is_none_or(|n| *n == b' ') => return None,
+                    b'[' | b']' | b'{' | b'}' | b'"' | b'\\' => return None,
+                    _ => {}
+                }
             }
-            plain_scalar(s)
+            plain_scalar(s[..end].trim_end_matches(' '))
         }
     }
 }
