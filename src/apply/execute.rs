@@ -7,7 +7,7 @@
 use super::{ChangeResult, Outcome, needed_team};
 use crate::github::error::GithubError;
 use crate::github::state::GithubState;
-use crate::github::writer::{GithubWriter, MembershipState, NewTeam, TeamPatch};
+use crate::github::writer::{GithubWriter, MembershipState, NewTeam, TeamPatch, expected_slug};
 use crate::plan::{Action, Address, Change, Resource};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -130,6 +130,21 @@ fn malformed(change: &Change) -> GithubError {
     ))
 }
 
+/// Refuses a team name from which GitHub would derive another slug than the team's.
+fn check_slug(slug: &str, name: &str, creating: bool) -> Result<(), GithubError> {
+    match expected_slug(name) {
+        Some(derived) if derived != slug => Err(GithubError::Config(format!(
+            "GitHub derives a team's slug from its name: {} `{name}` would give it the slug `{derived}`, not `{slug}`; set `github.name` to a name whose slug is `{slug}`, or set `github.slug: {derived}` (nothing was written)",
+            if creating {
+                "creating it as"
+            } else {
+                "renaming it to"
+            }
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn parent_id(ids: &BTreeMap<String, u64>, parent: &Option<String>) -> Result<Option<u64>, String> {
     match parent {
         None => Ok(None),
@@ -165,6 +180,7 @@ async fn run_one<W: GithubWriter>(
             else {
                 return Err(malformed(change));
             };
+            check_slug(slug, name, true)?;
             let parent_id = parent_id(ids, parent).map_err(GithubError::Config)?;
             let created = writer
                 .create_team(&NewTeam {
@@ -179,9 +195,14 @@ async fn run_one<W: GithubWriter>(
                 notes.push("an earlier attempt had created it (found by slug)".into());
             }
             if created.slug != *slug {
+                // Leave no stray team behind: it is new, empty and not the one planned.
+                let cleanup = match writer.delete_team(&created.slug).await {
+                    Ok(()) => "orgctl deleted it again".to_string(),
+                    Err(e) => format!("deleting it again failed ({e}): delete it by hand"),
+                };
                 return Err(GithubError::Config(format!(
-                    "GitHub created the team with slug `{}`, not `{slug}`: give it a `github.name` whose slug is `{slug}`, or rename the team file",
-                    created.slug
+                    "GitHub created the team with the slug `{}`, not `{slug}` ({cleanup}); set `github.name` to a name whose slug is `{slug}`, or set `github.slug: {}`",
+                    created.slug, created.slug
                 )));
             }
             ids.insert(slug.clone(), created.id);
@@ -218,6 +239,9 @@ async fn run_one<W: GithubWriter>(
             else {
                 return Err(malformed(change));
             };
+            if name != b_name {
+                check_slug(slug, name, false)?;
+            }
             let patch = TeamPatch {
                 name: (name != b_name).then(|| name.clone()),
                 description: (description != b_desc).then(|| description.clone()),

@@ -65,11 +65,13 @@ impl ChangeResult {
         self.exchanges.iter().map(|e| e.duration_ms).sum()
     }
 
-    /// Status of its main (first) write answered.
+    /// The last status answered to its main write (the first request's method and path; a
+    /// team creation's later removal of the token's account does not count).
     pub fn status(&self) -> Option<u16> {
+        let first = self.exchanges.first()?;
         self.exchanges
             .iter()
-            .filter(|e| e.method != "GET")
+            .filter(|e| e.method == first.method && e.path == first.path)
             .filter_map(|e| e.status)
             .next_back()
     }
