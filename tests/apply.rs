@@ -1303,3 +1303,103 @@ async fn a_failed_team_creation_skips_what_needs_it_and_nothing_else() {
     assert_eq!(s.added + s.failed + s.skipped, plan.changes.len());
     assert!(apply::summary_line(&report).starts_with("Apply incomplete: "));
 }
+
+// ---- email aliases after GitHub ------------------------------------------------------------
+
+const SECRETS: [(&str, &str); 6] = [
+    ("ORGCTL_EMAIL_SARA_AHMED", "sara.private@secret.example"),
+    ("ORGCTL_EMAIL_DAVID_COHEN", "david.private@secret.example"),
+    ("ORGCTL_EMAIL_AISHA_BELLO", "aisha.private@secret.example"),
+    ("ORGCTL_EMAIL_NADIA_KARIMI", "nadia.private@secret.example"),
+    (
+        "ORGCTL_EMAIL_HANNAH_SCHMIDT",
+        "hannah.private@secret.example",
+    ),
+    ("ORGCTL_EMAIL_JULIA_FISCHER", "julia.private@secret.example"),
+];
+
+#[test]
+fn apply_writes_github_then_email_aliases_without_showing_a_secret() {
+    let work = creatable_org();
+    let dir = work.path();
+    let env = start(empty_fake(&desired_in(dir)), Behaviour::default());
+    let audit_file = dir.join("audit.json");
+    let mut cmd = env.orgctl(dir);
+    for (k, v) in SECRETS {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .args(["apply", "--auto-approve", "--no-postmap", "--audit"])
+        .arg(&audit_file)
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("+ email_alias[\"infra@nixos.example\"] ... ok"),
+        "{stdout}"
+    );
+    // GitHub first, then email.
+    let progress: Vec<&str> = stdout.lines().filter(|l| l.contains(" ... ")).collect();
+    let last_github = progress.iter().rposition(|l| l.contains(" github_"));
+    let first_email = progress.iter().position(|l| l.contains(" email_alias["));
+    assert!(last_github < first_email, "{progress:#?}");
+    // The map holds the private addresses; no output does.
+    let map =
+        std::fs::read_to_string(dir.join("target/example-mail/virtual")).expect("map written");
+    assert!(map.contains("hannah.private@secret.example"), "{map}");
+    let audit = std::fs::read_to_string(&audit_file).expect("audit");
+    for (_, secret) in SECRETS {
+        for (name, output) in [("stdout", &stdout), ("stderr", &stderr), ("audit", &audit)] {
+            assert!(!output.contains(secret), "{secret} leaked into {name}");
+        }
+    }
+    let record: serde_json::Value = serde_json::from_str(&audit).expect("json");
+    assert!(
+        record["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .any(|c| c["resource"]["type"] == "email_alias" && c["outcome"] == "applied")
+    );
+    // Both parts converged: a full plan (GitHub and email) is empty.
+    let out = env.orgctl(dir).arg("plan").output().expect("run");
+    let plan = text(&out.stdout);
+    assert!(
+        plan.contains("No changes."),
+        "{plan}\n{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_the_mail_server_changed() {
+    let work = creatable_org();
+    let dir = work.path();
+    let env = start(empty_fake(&desired_in(dir)), Behaviour::default());
+    let plan = dir.join("plan.json");
+    let out = env
+        .orgctl(dir)
+        .args(["plan", "--out"])
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let map = dir.join("target/example-mail/virtual");
+    std::fs::create_dir_all(map.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&map, "someone@nixos.example hand@written.example\n").expect("write");
+    let out = env
+        .orgctl(dir)
+        .arg("apply")
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the mail server changed since this plan was made"),
+        "{stderr}"
+    );
+    assert_eq!(env.writes(), Vec::new(), "nothing written to GitHub either");
+}

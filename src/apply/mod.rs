@@ -17,6 +17,7 @@
 //! * [`audit`]: the versioned JSON record of every write.
 
 pub mod audit;
+pub mod email;
 pub mod execute;
 pub mod guard;
 

@@ -75,9 +75,17 @@ pub struct Args {
         env = "ORGCTL_WRITES_PER_HOUR"
     )]
     pub writes_per_hour: usize,
-    /// Leave email aliases out.
+    /// Leave email aliases out (they are applied, after GitHub, when org.yaml has
+    /// `email.backend`).
     #[arg(long)]
     pub no_email: bool,
+    /// Overwrite email aliases edited by hand on the server since the last apply.
+    #[arg(long)]
+    pub allow_drift: bool,
+    /// Do not run postmap after writing the Postfix map (`ORGCTL_POSTMAP`,
+    /// `ORGCTL_POSTFIX_CONFIG_DIR` and `MAILGUN_API_KEY` are read as by `orgctl email`).
+    #[arg(long)]
+    pub no_postmap: bool,
     /// Leave GitHub out (apply only email aliases).
     #[arg(long)]
     pub no_github: bool,
@@ -278,6 +286,27 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     runtime.block_on(run_async(global, args))
 }
 
+/// The GitHub part of an apply: live state and what to write it with.
+struct GithubPart {
+    desired: crate::plan::DesiredGithub,
+    live: GithubState,
+    transport: Arc<Transport>,
+}
+
+/// The email part of an apply: the fresh email plan and its backend.
+struct EmailPart {
+    plan: crate::email::EmailPlan,
+    backend: crate::email::Backend,
+}
+
+fn stale(what: &str, kind: &str, saved: &str, now: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{what} changed since this plan was made ({kind} fingerprint {} in the plan, {} now): re-run `orgctl plan --out PLAN`, review it, and apply the new plan",
+        short(saved),
+        short(now)
+    )
+}
+
 async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let out = Out {
         to_stderr: args.format == Format::Json,
@@ -289,106 +318,197 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     };
     let checked = super::plan::checked_or_bail(global)?;
     let today = global.context().today;
-    let desired = if args.no_github {
-        None
-    } else {
+    let no_github_part = fingerprint(&());
+
+    // GitHub: in a fresh apply when org.yaml has a `github:` block; from a saved plan when it
+    // has a GitHub part. `--no-github` leaves it out either way.
+    let github_wanted = !args.no_github
+        && saved
+            .as_ref()
+            .is_none_or(|p| p.desired_fingerprint != no_github_part);
+    let desired = if github_wanted {
         desired_github(&checked.org, today)
+    } else {
+        None
     };
-    let Some(desired) = desired else {
+    if github_wanted && desired.is_none() && saved.is_some() {
         bail!(
-            "nothing to apply to GitHub: {}",
-            if args.no_github {
-                "--no-github was given"
-            } else {
-                "org.yaml has no `github:` block"
-            }
+            "the saved plan changes GitHub but org.yaml has no `github:` block any more: re-run `orgctl plan --out PLAN`"
         );
-    };
-    if let Some(plan) = &saved {
-        if !plan.org.eq_ignore_ascii_case(&desired.org) {
-            bail!(
-                "the saved plan is for organisation `{}` but org.yaml manages `{}`",
-                plan.org,
-                desired.org
-            );
-        }
-        let now = fingerprint(&desired);
-        if plan.desired_fingerprint != now {
-            bail!(
-                "the org files changed since this plan was made (desired-state fingerprint {} in the plan, {} now): re-run `orgctl plan --out PLAN`, review it, and apply the new plan",
-                short(&plan.desired_fingerprint),
-                short(&now)
-            );
-        }
     }
-
-    let config = GithubConfig::from_env(None)?;
-    let transport = Arc::new(
-        Transport::connect(&config)
-            .await?
-            .with_write_pacing(args.pacing())
-            .with_progress(out.sink()),
-    );
-    let reader = GraphqlReader::new(transport.clone());
-    let live = reader.read_org(&desired.org).await?;
-    let reads = transport.requests();
-
-    let plan = match saved {
-        Some(plan) => {
-            let now = observed_fingerprint(&live);
-            if plan.observed_fingerprint != now {
+    let mut github = None;
+    if let Some(desired) = desired {
+        if let Some(plan) = &saved {
+            if !plan.org.eq_ignore_ascii_case(&desired.org) {
                 bail!(
-                    "GitHub changed since this plan was made (observed-state fingerprint {} in the plan, {} now): re-run `orgctl plan --out PLAN`, review it, and apply the new plan",
-                    short(&plan.observed_fingerprint),
-                    short(&now)
+                    "the saved plan is for organisation `{}` but org.yaml manages `{}`",
+                    plan.org,
+                    desired.org
                 );
             }
-            plan
+            let now = fingerprint(&desired);
+            if plan.desired_fingerprint != now {
+                return Err(stale(
+                    "the org files",
+                    "desired-state",
+                    &plan.desired_fingerprint,
+                    &now,
+                ));
+            }
         }
-        None => plan_github(&desired, &live, &Policy::default()),
+        let config = GithubConfig::from_env(None)?;
+        let transport = Arc::new(
+            Transport::connect(&config)
+                .await?
+                .with_write_pacing(args.pacing())
+                .with_progress(out.sink()),
+        );
+        let live = GraphqlReader::new(transport.clone())
+            .read_org(&desired.org)
+            .await?;
+        eprintln!(
+            "read GitHub organisation `{}` in {} requests",
+            desired.org,
+            transport.requests().total()
+        );
+        if let Some(plan) = &saved {
+            let now = observed_fingerprint(&live);
+            if plan.observed_fingerprint != now {
+                return Err(stale(
+                    "GitHub",
+                    "observed-state",
+                    &plan.observed_fingerprint,
+                    &now,
+                ));
+            }
+        }
+        github = Some(GithubPart {
+            desired,
+            live,
+            transport,
+        });
+    }
+
+    // Email aliases: when org.yaml has `email.backend` (a saved plan: when it has email).
+    let email_configured = checked
+        .org
+        .spec
+        .email
+        .as_ref()
+        .is_some_and(|e| e.backend.is_some());
+    let email_wanted = !args.no_email
+        && match &saved {
+            Some(p) => p.email_backend.is_some(),
+            None => email_configured,
+        };
+    let mut email = None;
+    if email_wanted {
+        let backend = crate::email::Backend::from_config(
+            checked.org.spec.email.as_ref(),
+            email_options(&args),
+        )?;
+        let plan = crate::email::plan(&checked.org, today, &backend).await?;
+        if let Some(saved) = &saved {
+            let desired_now = fingerprint(&plan.desired);
+            if saved.email_desired_fingerprint.as_deref() != Some(desired_now.as_str()) {
+                return Err(stale(
+                    "the email aliases in the org files",
+                    "email desired-state",
+                    saved.email_desired_fingerprint.as_deref().unwrap_or(""),
+                    &desired_now,
+                ));
+            }
+            if saved.email_observed_fingerprint.as_deref()
+                != Some(plan.observed_fingerprint.as_str())
+            {
+                return Err(stale(
+                    "the mail server",
+                    "email observed-state",
+                    saved.email_observed_fingerprint.as_deref().unwrap_or(""),
+                    &plan.observed_fingerprint,
+                ));
+            }
+        }
+        email = Some(EmailPart { plan, backend });
+    }
+    if github.is_none() && email.is_none() {
+        bail!(
+            "nothing to apply: {}",
+            if args.no_github || args.no_email {
+                "GitHub and email are both left out"
+            } else {
+                "org.yaml has no `github:` block and no `email.backend`"
+            }
+        );
+    }
+
+    let max_removals = checked.org.spec.limits.max_removals;
+    let mut plan = match (saved, &github) {
+        (Some(plan), _) => plan,
+        (None, Some(g)) => plan_github(&g.desired, &g.live, &Policy::default()),
+        (None, None) => Plan::without_github(&checked.org.spec.name, max_removals),
     };
+    if args.plan.is_none() {
+        if let Some(e) = &email {
+            plan.add_email(&e.plan, &Policy::default());
+        }
+    }
+    // Parts left out by flags are not executed.
+    plan.changes.retain(|c| {
+        if is_github(c) {
+            github.is_some()
+        } else {
+            email.is_some()
+        }
+    });
     let selection = applying::select(&plan, &args.target);
-    let email_left_out = selection.changes.iter().filter(|c| !is_github(c)).count();
+    let changes = selection.changes.clone();
     let mut shown = plan.clone();
-    shown.changes = selection
-        .changes
-        .iter()
-        .filter(|c| is_github(c))
-        .cloned()
-        .collect();
-    shown.removals = shown
-        .changes
+    shown.changes = changes.clone();
+    shown.removals = changes
         .iter()
         .filter(|c| c.action == crate::plan::Action::Delete)
         .count();
-    let changes = shown.changes.clone();
-
     out.text(&human(&shown, global.color(out.is_terminal())))?;
-    if email_left_out > 0 {
-        out.line(&format!(
-            "note: {email_left_out} email alias changes in the plan are left out: apply them with `orgctl email apply`"
-        ));
-    }
     for a in &selection.added_for_targets {
         out.line(&format!(
             "note: also applying {a}: the targeted changes need it"
         ));
     }
-    eprintln!(
-        "read GitHub organisation `{}` in {} requests",
-        desired.org,
-        reads.total()
-    );
 
-    let refusals = guard::check(
+    // Guards, every one before the first write.
+    let empty = GithubState::new(&plan.org);
+    let no_teams = std::collections::BTreeSet::new();
+    let mut refusals: Vec<String> = guard::check(
         &changes,
         &GuardInput {
-            live: &live,
-            max_removals: desired.max_removals,
+            live: github.as_ref().map_or(&empty, |g| &g.live),
+            max_removals,
             allow_removals: args.allow_removals,
-            unmanaged_teams: &desired.unmanaged_teams,
+            unmanaged_teams: github
+                .as_ref()
+                .map_or(&no_teams, |g| &g.desired.unmanaged_teams),
         },
-    );
+    )
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    let email_changes = changes.iter().any(|c| !is_github(c));
+    if let Some(e) = &email {
+        if let Some(why) = applying::email::partial_selection(&plan.changes, &changes) {
+            refusals.push(why);
+        }
+        if email_changes {
+            refusals.extend(e.plan.conflicts.iter().map(|d| format!("email: {d}")));
+            if !args.allow_drift {
+                refusals.extend(e.plan.drift.iter().map(|d| {
+                    format!(
+                        "email: {d} (edited by hand: review, then pass --allow-drift to overwrite)"
+                    )
+                }));
+            }
+        }
+    }
     if !refusals.is_empty() {
         let list: Vec<String> = refusals.iter().map(|r| format!("  - {r}")).collect();
         bail!("apply refused before any change:\n{}", list.join("\n"));
@@ -403,17 +523,10 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
                     "refusing to apply without confirmation: stdin is not a terminal. Review the plan above, then run `orgctl apply --auto-approve` (CI), or save it with `orgctl plan --out plan.json` and run `orgctl apply plan.json`"
                 );
             }
-            if !confirm(&desired.org)? {
+            if !confirm(&plan.org)? {
                 bail!("apply cancelled: nothing was changed");
             }
         }
-        let ctx = ExecContext::from_live(
-            &live,
-            live.viewer
-                .as_deref()
-                .map(|v| applying::teams_with_member(&desired, v))
-                .unwrap_or_default(),
-        );
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(changes.len() as u64);
             if let Ok(style) =
@@ -423,27 +536,60 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             }
             *out.bar.lock().unwrap_or_else(PoisonError::into_inner) = Some(bar);
         }
-        let writer = RestWriter::new(transport.clone(), &desired.org)?;
-        let bar = out.bar.clone();
-        let line_out = out.clone();
-        let mut on_progress = move |p: Progress<'_>| {
-            let guard = bar.lock().unwrap_or_else(PoisonError::into_inner);
-            match p {
-                Progress::Started { change, .. } => {
-                    if let Some(b) = guard.as_ref() {
-                        b.set_message(change.address.to_string());
+        if let Some(g) = &github {
+            let github_changes: Vec<_> = changes.iter().filter(|c| is_github(c)).cloned().collect();
+            let ctx = ExecContext::from_live(
+                &g.live,
+                g.live
+                    .viewer
+                    .as_deref()
+                    .map(|v| applying::teams_with_member(&g.desired, v))
+                    .unwrap_or_default(),
+            );
+            let writer = RestWriter::new(g.transport.clone(), &g.desired.org)?;
+            let bar = out.bar.clone();
+            let line_out = out.clone();
+            let mut on_progress = move |p: Progress<'_>| {
+                let guard = bar.lock().unwrap_or_else(PoisonError::into_inner);
+                match p {
+                    Progress::Started { change, .. } => {
+                        if let Some(b) = guard.as_ref() {
+                            b.set_message(change.address.to_string());
+                        }
+                    }
+                    Progress::Finished { result, .. } => {
+                        if let Some(b) = guard.as_ref() {
+                            b.inc(1);
+                        }
+                        drop(guard);
+                        line_out.line(&progress_line(result));
                     }
                 }
-                Progress::Finished { result, .. } => {
-                    if let Some(b) = guard.as_ref() {
-                        b.inc(1);
-                    }
-                    drop(guard);
-                    line_out.line(&progress_line(result));
+            };
+            report = applying::execute(&github_changes, &ctx, &writer, &mut on_progress).await;
+        }
+        if let (Some(e), true) = (&email, email_changes) {
+            let options = crate::email::ApplyOptions {
+                allow_drift: args.allow_drift,
+            };
+            let written =
+                crate::email::apply(&e.plan, &e.backend, &crate::email::secrets::Env, options)
+                    .await;
+            let results =
+                applying::email::results(&changes, written.as_ref().map_err(|err| err.to_string()));
+            for r in &results {
+                if let Some(b) = out
+                    .bar
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_ref()
+                {
+                    b.inc(1);
                 }
+                out.line(&progress_line(r));
             }
-        };
-        report = applying::execute(&changes, &ctx, &writer, &mut on_progress).await;
+            report.results.extend(results);
+        }
         if let Some(b) = out
             .bar
             .lock()
@@ -456,16 +602,15 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         out.text(&closing(&report))?;
     }
     let finished_at = jiff::Timestamp::now();
-    let writes = transport.requests().writes;
-    eprintln!(
-        "{writes} write requests, {} requests in all",
-        transport.requests().total()
-    );
+    if let Some(g) = &github {
+        let n = g.transport.requests();
+        eprintln!("{} GitHub write requests, {} in all", n.writes, n.total());
+    }
 
     let record = audit::record(
         AuditMeta {
-            org: desired.org.clone(),
-            actor: live.viewer.clone(),
+            org: plan.org.clone(),
+            actor: github.as_ref().and_then(|g| g.live.viewer.clone()),
             started_at,
             finished_at,
             plan: PlanRef::of(&plan, args.plan.as_ref().map(|p| p.display().to_string())),
@@ -485,6 +630,20 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Backend settings of this machine (not of the org): postmap and the Mailgun key.
+fn email_options(args: &Args) -> crate::email::BackendOptions {
+    crate::email::BackendOptions {
+        postmap: std::env::var_os("ORGCTL_POSTMAP")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("postmap")),
+        postfix_config_dir: std::env::var_os("ORGCTL_POSTFIX_CONFIG_DIR").map(PathBuf::from),
+        run_postmap: !args.no_postmap,
+        mailgun_api_key: std::env::var("MAILGUN_API_KEY")
+            .ok()
+            .map(secrecy::SecretString::from),
+    }
 }
 
 fn short(fingerprint: &str) -> &str {
