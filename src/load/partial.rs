@@ -191,6 +191,10 @@ mod tests {
             .collect();
         assert_eq!(rels, ["org.yaml", "people/p.yaml", "teams/a.yaml"]);
         assert!(l.diagnostics.is_empty());
-        assert!(contains(b"a repo: x", b"repo: x") && !contains(b"repo: y", b"repo: x") && contains(b"", b""));
+        assert!(
+            contains(b"a repo: x", b"repo: x")
+                && !contains(b"repo: y", b"repo: x")
+                && contains(b"", b"")
+        );
     }
 }
