@@ -163,8 +163,12 @@ async fn run(changes: usize, teams: usize, latency_ms: u64) {
     assert!(empty.changes.is_empty(), "the apply converged");
 
     let paced = simulated_paced_duration(writes, &WritePacing::default());
-    println!("apply of {changes} team-membership changes over {teams} teams, latency {latency_ms} ms per request");
-    println!("  writes:        {writes} (PUT /orgs/{{org}}/teams/{{team_slug}}/memberships/{{username}})");
+    println!(
+        "apply of {changes} team-membership changes over {teams} teams, latency {latency_ms} ms per request"
+    );
+    println!(
+        "  writes:        {writes} (PUT /orgs/{{org}}/teams/{{team_slug}}/memberships/{{username}})"
+    );
     println!(
         "  reads:         {} ({graphql} GraphQL + {rest_reads} REST); physical minimum {minimum_reads}; during execution {reads_during_execution}",
         graphql + rest_reads
