@@ -5,6 +5,9 @@ use crate::model::{Member, Org};
 use crate::validate::{Context, finding};
 use std::collections::HashMap;
 
+/// One list of a team: its name, the people in it, and how to point at entry `i`.
+type List<'a, 'f> = (&'static str, Vec<&'a str>, &'f dyn Fn(usize) -> String);
+
 /// Checks each list of a team for repeated people; pointers are only built for findings.
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     let mut first: HashMap<&str, usize> = HashMap::new();
@@ -13,7 +16,7 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
         let members: Vec<Member<'_>> = t.members().collect();
         let member = |i: usize| members[i].pointer();
         let alumni = |i: usize| format!("/alumni/{i}");
-        let lists: [(&str, Vec<&str>, &dyn Fn(usize) -> String); 3] = [
+        let lists: [List<'_, '_>; 3] = [
             (
                 "leads",
                 t.spec.leads.iter().map(String::as_str).collect(),
