@@ -69,6 +69,7 @@ fn main() {
     .map(|s| (s, Vec::new()))
     .collect();
     let mut last_by_kind = BTreeMap::new();
+    let mut per_rule: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
     for _ in 0..runs {
         let t = Instant::now();
         let validators = Validators::new();
@@ -127,6 +128,12 @@ fn main() {
         let found = orgctl::validate::run(&org, &ctx, &[]);
         stages[6].1.push(t.elapsed());
         assert!(found.is_empty(), "{found:?}");
+        for rule in orgctl::validate::RULES {
+            let mut out = Vec::new();
+            let t = Instant::now();
+            (rule.check)(&org, &ctx, &mut out);
+            per_rule.entry(rule.name).or_default().push(t.elapsed());
+        }
     }
     println!(
         "{:<12} {:>10} {:>10} {:>12}",
@@ -149,5 +156,17 @@ fn main() {
             bytes / n,
             t / n as u32
         );
+    }
+    println!("\nRules, median, slowest first");
+    let mut rules: Vec<(Duration, &str)> = per_rule
+        .into_iter()
+        .map(|(name, mut v)| {
+            v.sort();
+            (v[v.len() / 2], name)
+        })
+        .collect();
+    rules.sort_by(|a, b| b.cmp(a));
+    for (t, name) in rules {
+        println!("{name:<26} {t:>10.2?}");
     }
 }

@@ -361,3 +361,38 @@ fn email_only_and_github_only_plans() {
         .expect("run");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("email_alias"));
 }
+
+/// The saved plan and the state snapshot follow their committed JSON Schemas.
+#[test]
+fn plan_and_state_documents_follow_their_schemas() {
+    let load = |p: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).expect(p)).expect(p)
+    };
+    let out = orgctl()
+        .args([
+            "plan",
+            "--as-of",
+            "2026-11-25",
+            "--state",
+            "examples/github-state.json",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("run");
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for (schema, doc) in [
+        ("schemas/plan.schema.json", plan),
+        (
+            "schemas/state.schema.json",
+            load("examples/github-state.json"),
+        ),
+    ] {
+        let validator = jsonschema::validator_for(&load(schema)).expect("schema compiles");
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path().as_str()))
+            .collect();
+        assert!(errors.is_empty(), "{schema}: {errors:?}");
+    }
+}

@@ -102,7 +102,7 @@ impl Global {
 enum Command {
     /// Validate the org: schemas and semantic rules, every problem at its line.
     Check(check::Args),
-    /// Show what apply would change on GitHub, without changing anything.
+    /// Show what apply would change on GitHub and the mail server, without changing anything.
     Plan(plan::Args),
     /// Change GitHub to match the org files (plans and asks, or executes a saved plan).
     Apply(apply::Args),

@@ -2,15 +2,27 @@
 //! repository's files.
 
 use super::reporting::{Ready, load};
-use super::{Global, print};
+use super::{Global, print, width};
 use crate::contact::{Contact, TeamContact};
+use crate::diagnostic::Severity;
+use crate::load::Partial;
 use crate::load::{list_git_tree, list_worktree};
+use crate::locate::locate;
+use crate::model::{self, Org};
 use crate::ownership::answer::{Locator, PathAnswer, answer};
 use crate::ownership::coverage::{Coverage, coverage};
 use crate::ownership::{RepoOwnership, repositories};
+use crate::parse::{Document, Validators, parse_all};
+use crate::render::diagnostics::{HumanStyle, human};
+use crate::schema::RawTeamMember;
+use crate::source::SourceSet;
+use crate::validate::check_skip;
 use clap::ValueEnum;
+use jiff::civil::Date;
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,14 +83,25 @@ struct JsonRule {
 
 /// Runs `owners`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let Ready { checked, ctx } = match load(global, &args.skip, "owners")? {
-        Ok(r) => r,
-        Err(code) => return Ok(code),
+    let (sources, org, today) = if global.rev.is_none() {
+        match load_for_repo(global, &args)? {
+            Ok(x) => x,
+            Err(code) => return Ok(code),
+        }
+    } else {
+        match load(global, &args.skip, "owners")? {
+            Ok(Ready { checked, ctx }) => (checked.sources, checked.org, ctx.today),
+            Err(code) => return Ok(code),
+        }
     };
-    let org = &checked.org;
-    let known = repositories(org);
-    if !known.contains(args.repo.as_str()) && args.tree.is_none() {
-        let list: Vec<&str> = known.into_iter().collect();
+    let org = &org;
+    if !repositories(org).contains(args.repo.as_str()) && args.tree.is_none() {
+        // The quick read found no team owning the repository: list those that exist.
+        let everything = match load(global, &args.skip, "owners")? {
+            Ok(r) => r,
+            Err(code) => return Ok(code),
+        };
+        let list: Vec<&str> = repositories(&everything.checked.org).into_iter().collect();
         anyhow::bail!(
             "no team owns anything in repository `{}`; repositories with owners: {}",
             args.repo,
@@ -90,11 +113,11 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let own = RepoOwnership::build(org, &args.repo);
-    let mut loc = Locator::new(&checked.sources);
+    let mut loc = Locator::new(&sources);
     let answers: Vec<PathAnswer> = args
         .paths
         .iter()
-        .map(|p| answer(org, &own, p, ctx.today, &mut loc))
+        .map(|p| answer(org, &own, p, today, &mut loc))
         .collect();
     let cov = match &args.tree {
         None => None,
@@ -152,6 +175,60 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads only what `owners` needs: `org.yaml`, the team files that mention the repository, and
+/// the people of the teams owning something in it. Files are parsed and schema-checked as by
+/// `check`; the semantic rules are not run (CI runs `orgctl check`), which keeps one answer on a
+/// 12,000-file org within milliseconds.
+fn load_for_repo(
+    global: &Global,
+    args: &Args,
+) -> anyhow::Result<Result<(SourceSet, Org, Date), ExitCode>> {
+    check_skip(&args.skip)?;
+    let today = global.context().today;
+    let mut partial = Partial::new(&global.org)?;
+    partial.add_files(&["org.yaml".to_string()]);
+    partial.add_matching("teams", &args.repo)?;
+    let validators = Validators::new();
+    let first = partial.loaded();
+    let (parsed, _) = parse_all(&first.sources, &first.entries, &validators);
+    let mut people = BTreeSet::new();
+    for p in &parsed {
+        if let Some(Document::Team(t)) = &p.document {
+            if t.owns.iter().any(|o| o.repo == args.repo) {
+                people.extend(t.leads.iter().cloned());
+                people.extend(t.members.iter().map(|m| match m {
+                    RawTeamMember::Id(id) => id.clone(),
+                    RawTeamMember::Detailed(d) => d.person.clone(),
+                }));
+            }
+        }
+    }
+    let rels: Vec<String> = people
+        .iter()
+        .filter(|id| crate::schema::is_valid_id(id))
+        .map(|id| format!("people/{id}.yaml"))
+        .collect();
+    partial.add_files(&rels);
+    let loaded = partial.loaded();
+    let (parsed, mut diagnostics) = parse_all(&loaded.sources, &loaded.entries, &validators);
+    diagnostics.extend(loaded.diagnostics);
+    let (org, model_diags) = model::build(parsed);
+    diagnostics.extend(model_diags);
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        let located = locate(diagnostics, &loaded.sources);
+        let style = HumanStyle {
+            color: global.color(std::io::stderr().is_terminal()),
+            width: width(),
+        };
+        eprint!("{}", human(&located, &loaded.sources, style));
+        eprintln!(
+            "error: `orgctl owners` cannot read the files it needs; `orgctl check` shows every problem"
+        );
+        return Ok(Err(ExitCode::from(1)));
+    }
+    Ok(Ok((loaded.sources, org, today)))
 }
 
 fn human_rules(s: &mut String, own: &RepoOwnership<'_>) {

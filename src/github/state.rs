@@ -15,7 +15,7 @@ pub use crate::schema::{Permission, Privacy};
 pub const STATE_FORMAT_VERSION: u32 = 1;
 
 /// Observed state of one organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GithubState {
     /// Snapshot format version, always [`STATE_FORMAT_VERSION`] when written.
@@ -35,7 +35,7 @@ pub struct GithubState {
 }
 
 /// An organisation member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgMember {
     /// Login as GitHub spells it.
@@ -47,7 +47,9 @@ pub struct OrgMember {
 }
 
 /// Role of an organisation member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgRole {
     /// Owner.
@@ -57,7 +59,7 @@ pub enum OrgRole {
 }
 
 /// A pending invitation to the organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Invitation {
     /// Invitee login; `None` for an invitation sent to an e-mail address.
@@ -72,7 +74,9 @@ pub struct Invitation {
 }
 
 /// Role offered by an invitation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationRole {
     /// Owner.
@@ -102,7 +106,7 @@ impl InvitationRole {
 }
 
 /// A team.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Team {
     /// GitHub team id.
@@ -124,7 +128,7 @@ pub struct Team {
 }
 
 /// An immediate team member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamMember {
     /// Login.
@@ -136,7 +140,9 @@ pub struct TeamMember {
 }
 
 /// Role in a team.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TeamRole {
     /// Member.
@@ -146,7 +152,7 @@ pub enum TeamRole {
 }
 
 /// A repository permission of a team.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamRepo {
     /// Repository name without the owner.

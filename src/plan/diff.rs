@@ -274,7 +274,9 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                 None => adds.push(Change {
                     address: Address::GithubTeamMember {
                         slug: slug.to_string(),
-                        login: u.login.clone(),
+                        // The API takes the account's current login: a renamed account is
+                        // found by its id among the org members.
+                        login: current_login(&actual, u),
                     },
                     action: Action::Create,
                     before: None,
@@ -428,6 +430,12 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         email_desired_fingerprint: None,
         email_observed_fingerprint: None,
     }
+}
+
+/// The login GitHub knows a desired user by: the org member with the same id, else the files'.
+fn current_login(actual: &GithubState, u: &DesiredUser) -> String {
+    u.id.and_then(|id| actual.members.iter().find(|m| m.id == id))
+        .map_or_else(|| u.login.clone(), |m| m.login.clone())
 }
 
 fn org_member(user_id: Option<u64>, role: OrgRole, pending: bool) -> Resource {

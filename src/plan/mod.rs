@@ -23,7 +23,9 @@ use std::fmt;
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
 /// The address of one managed resource, printed Terraform-style (`github_team.infra`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Address {
     /// A GitHub team.
@@ -86,7 +88,19 @@ impl fmt::Display for Address {
 }
 
 /// What a change does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Create (or invite).
@@ -109,7 +123,7 @@ impl Action {
 }
 
 /// The state of one resource, as desired or as observed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Resource {
     /// A team.
@@ -186,7 +200,7 @@ impl Resource {
 }
 
 /// One planned change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Change {
     /// What it changes.
     pub address: Address,
@@ -234,7 +248,7 @@ impl Change {
 }
 
 /// Something found on the live side that the plan does not change, worth a reviewer's look.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Note {
     /// The resource concerned.
     pub address: Address,
@@ -243,7 +257,9 @@ pub struct Note {
 }
 
 /// Counts of a plan, Terraform's summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Summary {
     /// Creates.
     pub add: usize,
@@ -254,7 +270,7 @@ pub struct Summary {
 }
 
 /// A complete plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Plan {
     /// [`PLAN_FORMAT_VERSION`].
     pub format_version: u32,
