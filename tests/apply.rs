@@ -201,18 +201,25 @@ fn is_write(r: &RequestRecord) -> bool {
 }
 
 impl Env {
+    /// The environment pointing orgctl at the fake, without pacing.
+    fn vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("GITHUB_TOKEN", "test-token".into()),
+            ("GITHUB_API_URL", self.gh.url()),
+            ("GITHUB_GRAPHQL_URL", self.gh.graphql_url()),
+            ("ORGCTL_WRITE_INTERVAL_MS", "0".into()),
+            ("ORGCTL_WRITES_PER_MINUTE", "0".into()),
+            ("ORGCTL_WRITES_PER_HOUR", "0".into()),
+            ("NO_COLOR", "1".into()),
+            ("COLUMNS", "250".into()),
+        ]
+    }
+
     /// `orgctl --as-of AS_OF` in `dir` (whose `org/` is read), pointed at the fake.
     fn orgctl(&self, dir: &Path) -> Command {
         let mut c = Command::cargo_bin("orgctl").expect("binary");
         c.current_dir(dir)
-            .env("GITHUB_TOKEN", "test-token")
-            .env("GITHUB_API_URL", self.gh.url())
-            .env("GITHUB_GRAPHQL_URL", self.gh.graphql_url())
-            .env("ORGCTL_WRITE_INTERVAL_MS", "0")
-            .env("ORGCTL_WRITES_PER_MINUTE", "0")
-            .env("ORGCTL_WRITES_PER_HOUR", "0")
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "250")
+            .envs(self.vars())
             .env_remove("ORGCTL_ORG")
             .env_remove("ORGCTL_APP_ID")
             .env_remove("MAILGUN_API_KEY")
@@ -1402,4 +1409,54 @@ fn a_saved_plan_is_refused_when_the_mail_server_changed() {
         "{stderr}"
     );
     assert_eq!(env.writes(), Vec::new(), "nothing written to GitHub either");
+}
+
+// ---- a terminal ----------------------------------------------------------------------------
+
+/// Runs `orgctl apply` on a pseudo-terminal (util-linux `script`), answering `answer`.
+fn on_a_terminal(env: &Env, dir: &Path, answer: &str) -> Option<(bool, String)> {
+    if !Path::new("/usr/bin/script").exists() {
+        eprintln!("note: skipping: util-linux `script` is not installed");
+        return None;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("orgctl");
+    let line = format!("{} --as-of {AS_OF} apply --no-email", bin.display());
+    let mut script = std::process::Command::new("/usr/bin/script");
+    script
+        .current_dir(dir)
+        .args(["-qec", &line, "/dev/null"])
+        .envs(env.vars())
+        .env_remove("ORGCTL_ORG")
+        .env_remove("ORGCTL_APP_ID");
+    let out = assert_cmd::Command::from_std(script)
+        .write_stdin(format!("{answer}\n"))
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("script");
+    Some((out.status.success(), text(&out.stdout)))
+}
+
+#[test]
+fn on_a_terminal_apply_asks_and_only_yes_applies() {
+    let d = desired();
+    let env = start(drifted_fake(&d), Behaviour::default());
+    let Some((ok, screen)) = on_a_terminal(&env, here(), "no") else {
+        return;
+    };
+    assert!(!ok, "{screen}");
+    assert!(screen.contains("Only `yes` will be accepted"), "{screen}");
+    assert!(
+        screen.contains("apply cancelled: nothing was changed"),
+        "{screen}"
+    );
+    assert_eq!(env.writes(), Vec::new());
+    let Some((ok, screen)) = on_a_terminal(&env, here(), "yes") else {
+        return;
+    };
+    assert!(ok, "{screen}");
+    assert!(
+        screen.contains("Apply complete: 3 added, 4 changed, 2 destroyed."),
+        "{screen}"
+    );
+    assert_eq!(env.writes().len(), 9);
 }
