@@ -1,20 +1,14 @@
 //! `orgctl owners`: who owns a path, who to ask, and why; or the ownership coverage of a
 //! repository's files.
 
-use super::reporting::{Ready, load};
-use super::{Global, print, width};
+use super::reporting::{Quick, Ready, load};
+use super::{Global, print};
 use crate::contact::{Contact, TeamContact};
-use crate::diagnostic::Severity;
-use crate::load::Partial;
 use crate::load::{list_git_tree, list_worktree};
-use crate::locate::locate;
-use crate::model::{self, Org};
+use crate::model::Org;
 use crate::ownership::answer::{Locator, PathAnswer, answer};
 use crate::ownership::coverage::{Coverage, coverage};
 use crate::ownership::{RepoOwnership, repositories};
-use crate::parse::{Document, Validators, parse_all};
-use crate::render::diagnostics::{HumanStyle, human};
-use crate::schema::RawTeamMember;
 use crate::source::SourceSet;
 use crate::validate::check_skip;
 use clap::ValueEnum;
@@ -22,7 +16,6 @@ use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -113,6 +106,15 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let own = RepoOwnership::build(org, &args.repo);
+    if let Some(first) = own.invalid.first() {
+        eprintln!(
+            "warning: {} pattern(s) of `{}` are not valid in CODEOWNERS and are left out, for example `{}` ({}); `orgctl check` shows them all",
+            own.invalid.len(),
+            args.repo,
+            first.text,
+            first.error
+        );
+    }
     let mut loc = Locator::new(&sources);
     let answers: Vec<PathAnswer> = args
         .paths
@@ -177,58 +179,31 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads only what `owners` needs: `org.yaml`, the team files that mention the repository, and
-/// the people of the teams owning something in it. Files are parsed and schema-checked as by
-/// `check`; the semantic rules are not run (CI runs `orgctl check`), which keeps one answer on a
-/// 12,000-file org within milliseconds.
+/// Reads only what `owners` needs (see [`Quick`]): the team files that mention the repository
+/// and then the people of the teams that own the asked paths. The semantic rules are not run (CI
+/// runs `orgctl check`), which keeps one answer on a 12,000-file org within milliseconds.
 fn load_for_repo(
     global: &Global,
     args: &Args,
 ) -> anyhow::Result<Result<(SourceSet, Org, Date), ExitCode>> {
     check_skip(&args.skip)?;
     let today = global.context().today;
-    let mut partial = Partial::new(&global.org)?;
-    partial.add_files(&["org.yaml".to_string()]);
-    partial.add_matching("teams", &args.repo)?;
-    let validators = Validators::new();
-    let first = partial.loaded();
-    let (parsed, _) = parse_all(&first.sources, &first.entries, &validators);
-    let mut people = BTreeSet::new();
-    for p in &parsed {
-        if let Some(Document::Team(t)) = &p.document {
-            if t.owns.iter().any(|o| o.repo == args.repo) {
-                people.extend(t.leads.iter().cloned());
-                people.extend(t.members.iter().map(|m| match m {
-                    RawTeamMember::Id(id) => id.clone(),
-                    RawTeamMember::Detailed(d) => d.person.clone(),
-                }));
+    let mut quick = Quick::for_repo(&global.org, &args.repo)?;
+    let teams = quick.org();
+    let own = RepoOwnership::build(&teams, &args.repo);
+    let mut people: BTreeSet<&str> = BTreeSet::new();
+    for p in &args.paths {
+        if let Some(rule) = own.owner(p) {
+            for c in &rule.claims {
+                people.extend(c.team.spec.leads.iter().map(String::as_str));
+                people.extend(c.team.members().map(|m| m.person));
             }
         }
     }
-    let rels: Vec<String> = people
-        .iter()
-        .filter(|id| crate::schema::is_valid_id(id))
-        .map(|id| format!("people/{id}.yaml"))
-        .collect();
-    partial.add_files(&rels);
-    let loaded = partial.loaded();
-    let (parsed, mut diagnostics) = parse_all(&loaded.sources, &loaded.entries, &validators);
-    diagnostics.extend(loaded.diagnostics);
-    let (org, model_diags) = model::build(parsed);
-    diagnostics.extend(model_diags);
-    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        let located = locate(diagnostics, &loaded.sources);
-        let style = HumanStyle {
-            color: global.color(std::io::stderr().is_terminal()),
-            width: width(),
-        };
-        eprint!("{}", human(&located, &loaded.sources, style));
-        eprintln!(
-            "error: `orgctl owners` cannot read the files it needs; `orgctl check` shows every problem"
-        );
-        return Ok(Err(ExitCode::from(1)));
-    }
-    Ok(Ok((loaded.sources, org, today)))
+    quick.add_people(people);
+    Ok(quick
+        .finish(global, "owners")
+        .map(|(sources, org)| (sources, org, today)))
 }
 
 fn human_rules(s: &mut String, own: &RepoOwnership<'_>) {

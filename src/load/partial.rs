@@ -111,7 +111,8 @@ impl Partial {
         Ok(())
     }
 
-    /// The files read so far as a [`Loaded`], like [`super::load_dir`] would give for them.
+    /// The files read so far as a [`Loaded`], like [`super::load_dir`] would give for them;
+    /// file ids follow the order the files were added in.
     pub fn loaded(&self) -> Loaded {
         let s = self.root.display().to_string();
         let prefix = if s.is_empty() || s == "." {
@@ -121,12 +122,13 @@ impl Partial {
         } else {
             format!("{s}/")
         };
-        let mut files: Vec<(String, Content)> = self
+        // Insertion order: files added later get later ids, so the ids of an earlier
+        // `loaded()` stay valid (callers parse only what is new).
+        let files: Vec<(String, Content)> = self
             .files
             .iter()
             .map(|(r, c)| (r.clone(), c.clone()))
             .collect();
-        files.sort_by(|a, b| a.0.cmp(&b.0));
         assemble(prefix.clone(), &prefix, files, Vec::new())
     }
 }
@@ -190,6 +192,12 @@ mod tests {
             .map(|e| l.sources.get(e.file).rel.as_str())
             .collect();
         assert_eq!(rels, ["org.yaml", "people/p.yaml", "teams/a.yaml"]);
+        assert_eq!(l.sources.get(0).rel, "org.yaml");
+        assert_eq!(
+            l.sources.get(2).rel,
+            "teams/a.yaml",
+            "ids in the order files were added"
+        );
         assert!(l.diagnostics.is_empty());
         assert!(
             contains(b"a repo: x", b"repo: x")

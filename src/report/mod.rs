@@ -288,7 +288,9 @@ pub fn render(
     }
     let rendered = par_map(&jobs, |j| -> Result<OutFile, minijinja::Error> {
         let tmpl = env.get_template(j.template)?;
-        let ctx = context! { org => org.clone(), root => j.root, ext => ext, ..j.ctx.clone() };
+        // `root` is a literal of the generator ("" or "../"), not data: no escaping needed.
+        let root = Value::from_safe_string(j.root.to_string());
+        let ctx = context! { org => org.clone(), root => root, ext => ext, ..j.ctx.clone() };
         Ok(OutFile {
             path: j.path.clone(),
             contents: tmpl.render(ctx)?,
