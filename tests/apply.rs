@@ -723,7 +723,7 @@ fn a_permanent_failure_is_reported_and_the_rest_applied() {
     // The example's docs-team cannot be created under its name (GitHub would derive another
     // slug): refused before any write, its members and repositories skipped.
     assert!(
-        stdout.contains("- github_team.docs-team: GitHub configuration: GitHub derives a team's slug from its name: creating it as `Documentation team` would give it the slug `documentation-team`, not `docs-team`"),
+        stdout.contains("- github_team.docs-team: GitHub derives a team's slug from its name: creating it as `Documentation team` would give it the slug `documentation-team`, not `docs-team`"),
         "{stdout}"
     );
     assert!(

@@ -119,7 +119,7 @@ pub async fn execute<W: GithubWriter>(
 }
 
 fn malformed(change: &Change) -> GithubError {
-    GithubError::Config(format!(
+    GithubError::NotApplied(format!(
         "{}: the plan does not say what to {} (malformed plan file); re-run `orgctl plan`",
         change.address,
         match change.action {
@@ -133,7 +133,7 @@ fn malformed(change: &Change) -> GithubError {
 /// Refuses a team name from which GitHub would derive another slug than the team's.
 fn check_slug(slug: &str, name: &str, creating: bool) -> Result<(), GithubError> {
     match expected_slug(name) {
-        Some(derived) if derived != slug => Err(GithubError::Config(format!(
+        Some(derived) if derived != slug => Err(GithubError::NotApplied(format!(
             "GitHub derives a team's slug from its name: {} `{name}` would give it the slug `{derived}`, not `{slug}`; set `github.name` to a name whose slug is `{slug}`, or set `github.slug: {derived}` (nothing was written)",
             if creating {
                 "creating it as"
@@ -181,7 +181,7 @@ async fn run_one<W: GithubWriter>(
                 return Err(malformed(change));
             };
             check_slug(slug, name, true)?;
-            let parent_id = parent_id(ids, parent).map_err(GithubError::Config)?;
+            let parent_id = parent_id(ids, parent).map_err(GithubError::NotApplied)?;
             let created = writer
                 .create_team(&NewTeam {
                     slug: slug.clone(),
@@ -200,7 +200,7 @@ async fn run_one<W: GithubWriter>(
                     Ok(()) => "orgctl deleted it again".to_string(),
                     Err(e) => format!("deleting it again failed ({e}): delete it by hand"),
                 };
-                return Err(GithubError::Config(format!(
+                return Err(GithubError::NotApplied(format!(
                     "GitHub created the team with the slug `{}`, not `{slug}` ({cleanup}); set `github.name` to a name whose slug is `{slug}`, or set `github.slug: {}`",
                     created.slug, created.slug
                 )));
@@ -210,7 +210,7 @@ async fn run_one<W: GithubWriter>(
                 if !ctx.viewer_member_of.contains(slug) {
                     // GitHub made the creator a maintainer of the new team.
                     writer.remove_team_membership(slug, viewer).await.map_err(|e| {
-                        GithubError::Config(format!(
+                        GithubError::NotApplied(format!(
                             "created the team, but could not remove the token's account `{viewer}` that GitHub made its maintainer: {e}"
                         ))
                     })?;
@@ -247,7 +247,7 @@ async fn run_one<W: GithubWriter>(
                 description: (description != b_desc).then(|| description.clone()),
                 privacy: (privacy != b_priv).then_some(*privacy),
                 parent_id: if parent != b_parent {
-                    Some(parent_id(ids, parent).map_err(GithubError::Config)?)
+                    Some(parent_id(ids, parent).map_err(GithubError::NotApplied)?)
                 } else {
                     None
                 },
@@ -289,7 +289,7 @@ async fn run_one<W: GithubWriter>(
         (Address::GithubOrgMember { login }, Action::Delete) => {
             writer.remove_org_membership(login).await
         }
-        (Address::EmailAlias { .. }, _) => Err(GithubError::Config(format!(
+        (Address::EmailAlias { .. }, _) => Err(GithubError::NotApplied(format!(
             "{}: email aliases are applied by the email backend, not the GitHub writer",
             change.address
         ))),

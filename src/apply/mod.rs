@@ -14,6 +14,8 @@
 //!   the token's account, which GitHub made its maintainer, is removed unless it is a desired
 //!   member. A failed change does not stop independent ones; changes that need a team whose
 //!   creation failed are skipped. A 401 stops the run.
+//! * [`email`]: the `email_alias` changes, written by the email backend after the GitHub ones,
+//!   reported as results of the same kind.
 //! * [`audit`]: the versioned JSON record of every write.
 
 pub mod audit;

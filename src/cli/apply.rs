@@ -1,11 +1,12 @@
-//! `orgctl apply`: change GitHub to match the org files, through a plan.
+//! `orgctl apply`: change GitHub, then the email aliases, to match the org files, through a plan.
 //!
-//! `orgctl apply` reads the live organisation, plans, prints the plan and asks for `yes` on a
-//! terminal (`--auto-approve` in CI; without a terminal it refuses). `orgctl apply plan.json`
-//! executes a saved plan exactly, after checking that its format is this build's and that
-//! neither the org files nor GitHub changed since it was made (fingerprints). Guards run before
-//! the first write; progress is a bar on a terminal and one line per change otherwise;
-//! `--format json` / `--audit FILE` write the audit record.
+//! `orgctl apply` reads the live organisation (and the mail server), plans, prints the plan and
+//! asks for `yes` on a terminal (`--auto-approve` in CI; without a terminal it refuses).
+//! `orgctl apply plan.json` executes a saved plan exactly, after checking that its format is this
+//! build's and that neither the org files nor GitHub (nor the mail server) changed since it was
+//! made (fingerprints). Guards run before the first write; GitHub changes run first, then the
+//! email backend writes its aliases; progress is a bar on a terminal and one line per change
+//! otherwise; `--format json` / `--audit FILE` write the audit record. See docs/apply.md.
 
 use super::{Global, print};
 use crate::apply::audit::{self, AuditMeta, PlanRef};
