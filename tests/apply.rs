@@ -1460,3 +1460,62 @@ fn on_a_terminal_apply_asks_and_only_yes_applies() {
     );
     assert_eq!(env.writes().len(), 9);
 }
+
+#[test]
+fn killing_the_process_and_running_again_converges() {
+    let work = creatable_org();
+    let dir = work.path();
+    let d = desired_in(dir);
+    // An uninterrupted apply, for the counts.
+    let base = start(empty_fake(&d), Behaviour::default());
+    let out = base
+        .orgctl(dir)
+        .args(["apply", "--auto-approve", "--no-email"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let base_writes = base.writes();
+    for kill_after in [1, 2, 40, 90] {
+        let env = start(
+            empty_fake(&d),
+            Behaviour::default().with_latency(Duration::from_millis(15)),
+        );
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("orgctl"))
+            .current_dir(dir)
+            .envs(env.vars())
+            .env_remove("ORGCTL_ORG")
+            .args(["--as-of", AS_OF, "apply", "--auto-approve", "--no-email"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while env.writes().len() < kill_after && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // SIGKILL while the next write is in flight or about to be sent.
+        child.kill().expect("kill");
+        let _ = child.wait();
+        let killed_at = env.writes().len();
+        assert!(killed_at < base_writes.len(), "killed before the end");
+        let out = env
+            .orgctl(dir)
+            .args(["apply", "--auto-approve", "--no-email"])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", text(&out.stdout));
+        let writes = env.writes();
+        let what = format!("killed after {killed_at} writes");
+        assert_eq!(
+            count(&writes, "POST"),
+            count(&base_writes, "POST"),
+            "{what}: no team created twice"
+        );
+        assert_eq!(
+            count(&writes, "DELETE"),
+            count(&base_writes, "DELETE"),
+            "{what}: no extra destructive action"
+        );
+        env.assert_converged(dir);
+    }
+}
