@@ -259,9 +259,7 @@ pub fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
 
 /// Fingerprint of an observed state exactly as `plan_github` computes it.
 fn observed_fingerprint(state: &GithubState) -> String {
-    let mut s = state.clone();
-    s.normalize();
-    fingerprint(&s)
+    state.fingerprint()
 }
 
 /// Asks for `yes` on the terminal.

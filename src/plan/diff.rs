@@ -421,7 +421,7 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         orgctl_version: env!("CARGO_PKG_VERSION").to_string(),
         org: desired.org.clone(),
         desired_fingerprint: fingerprint(desired),
-        observed_fingerprint: fingerprint(&actual),
+        observed_fingerprint: actual.fingerprint(),
         changes,
         notes,
         removals: removal_count,
