@@ -20,7 +20,8 @@
 //!
 //! Environment: `PLAN_BENCH_RUNS` (GraphQL read + plan repetitions, default
 //! 5), `PLAN_BENCH_REST_RUNS` (default 1; a REST read takes over a minute),
-//! `PLAN_BENCH_SWEEP=0` skips the sweep. Other engineers' builds share the
+//! `PLAN_BENCH_SWEEP=0` skips the sweep, `PLAN_BENCH_LATENCY_MS` (default 50)
+//! changes the latency for analysis. Other engineers' builds share the
 //! machine, so every figure is a median with its spread (min–max).
 
 use std::collections::BTreeMap;
@@ -45,7 +46,9 @@ const MEMBERS: usize = 10_000;
 const TEAMS: usize = 2_000;
 const REPOS: usize = 1_000;
 const INVITATIONS: usize = 250;
-const LATENCY: Duration = Duration::from_millis(50);
+/// The issue's latency per request (`PLAN_BENCH_LATENCY_MS` overrides it,
+/// for analysis: at 0 ms only processing time remains).
+const LATENCY_MS: u64 = 50;
 /// The issue's allowance over the physical minimum.
 const SLACK: u64 = 5;
 /// The issue's target for read + plan.
@@ -412,6 +415,8 @@ fn main() {
         return;
     }
     let runs = env_usize("PLAN_BENCH_RUNS", 5).max(1);
+    let latency =
+        Duration::from_millis(env_usize("PLAN_BENCH_LATENCY_MS", LATENCY_MS as usize) as u64);
     let rest_runs = env_usize("PLAN_BENCH_REST_RUNS", 1);
     let sweep = std::env::var("PLAN_BENCH_SWEEP").map_or(true, |v| v != "0");
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -425,7 +430,7 @@ fn main() {
     let grants: usize = org.teams.values().map(|t| t.repos.len()).sum();
     println!(
         "plan benchmark (issue 3): fake GitHub, {} ms latency per request",
-        LATENCY.as_millis()
+        latency.as_millis()
     );
     println!(
         "organisation: {} teams, {} members ({} owners), {} team memberships, {} team-repo grants, {} pending invitations, {} repositories; built in {:.2} s",
@@ -469,7 +474,7 @@ fn main() {
         graphql_limit: 100_000_000,
         ..Behaviour::default()
     }
-    .with_latency(LATENCY);
+    .with_latency(latency);
     let gh = runtime
         .block_on(FakeGithub::start_with(org.clone(), behaviour))
         .expect("start the fake GitHub");
