@@ -600,7 +600,7 @@ impl Transport {
                 message: response.message(),
             });
         }
-        let parsed: Value =
+        let mut parsed: Value =
             serde_json::from_str(&response.body).map_err(|e| GithubError::Decode {
                 endpoint: endpoint.clone(),
                 message: e.to_string(),
@@ -611,7 +611,11 @@ impl Transport {
             .map(|list| list.iter().map(graphql_error).collect())
             .unwrap_or_default();
         Ok(GraphqlReply {
-            data: parsed.get("data").cloned().unwrap_or(Value::Null),
+            // Moved out, not cloned: a page of 100 teams is a large tree.
+            data: parsed
+                .get_mut("data")
+                .map(Value::take)
+                .unwrap_or(Value::Null),
             errors,
         })
     }
