@@ -68,8 +68,6 @@ fn check_explains_each_problem_at_its_line() {
 fn reports_stop_with_the_diagnostics() {
     for cmd in [
         vec!["report", "--out", "/nonexistent/never-written"],
-        vec!["owners", "app", "src/a/x"],
-        vec!["codeowners", "--repo", "app"],
         vec!["budget"],
     ] {
         let (code, out, err) = run(&cmd);
@@ -84,6 +82,30 @@ fn reports_stop_with_the_diagnostics() {
             "{err}"
         );
     }
+    // codeowners reads only the teams of the repository and runs the CODEOWNERS rules on them.
+    let (code, out, err) = run(&["codeowners", "--repo", "app"]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("codeowners-pattern") && err.contains("`!/secret/`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("stops because the files it reads have 2 error(s)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn owners_answers_without_the_invalid_patterns_and_says_so() {
+    let (code, out, err) = run(&["owners", "app", "src/a/x", "README.md"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("2 pattern(s) of `app` are not valid in CODEOWNERS and are left out"),
+        "{err}"
+    );
+    assert!(out.contains("src/a/x\n  no owner"), "{out}");
+    assert!(out.contains("`*.md` owned by evil"), "{out}");
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! `orgctl codeowners`: a repository's CODEOWNERS file, generated from the teams' `owns:`.
 
-use super::reporting::{Ready, load};
+use super::reporting::{Quick, Ready, load};
 use super::{Global, print};
 use crate::codeowners::generate;
 use crate::ownership::{RepoOwnership, repositories};
+use crate::validate::check_skip;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,18 +27,39 @@ pub struct Args {
 
 /// Runs `codeowners`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let Ready { checked, .. } = match load(global, &args.skip, "codeowners")? {
-        Ok(r) => r,
-        Err(code) => return Ok(code),
+    let (_, org) = if global.rev.is_none() {
+        // Only what CODEOWNERS depends on: `org.yaml` and the teams mentioning the repository,
+        // schema-checked, with the two rules about CODEOWNERS (GitHub would drop the file or
+        // ignore an owner) run on them.
+        check_skip(&args.skip)?;
+        let mut quick = Quick::for_repo(&global.org, &args.repo)?;
+        quick.run_rules(
+            &global.context(),
+            &["codeowners-pattern", "codeowners-write-access"],
+            &args.skip,
+        );
+        match quick.finish(global, "codeowners") {
+            Ok(x) => x,
+            Err(code) => return Ok(code),
+        }
+    } else {
+        match load(global, &args.skip, "codeowners")? {
+            Ok(Ready { checked, .. }) => (checked.sources, checked.org),
+            Err(code) => return Ok(code),
+        }
     };
-    let org = &checked.org;
+    let org = &org;
     let Some(gh) = &org.spec.github else {
         anyhow::bail!(
             "org.yaml has no `github:` block: CODEOWNERS names teams as `@<github-org>/<slug>`"
         );
     };
     if !repositories(org).contains(args.repo.as_str()) {
-        let list: Vec<&str> = repositories(org).into_iter().collect();
+        let everything = match load(global, &args.skip, "codeowners")? {
+            Ok(r) => r,
+            Err(code) => return Ok(code),
+        };
+        let list: Vec<&str> = repositories(&everything.checked.org).into_iter().collect();
         anyhow::bail!(
             "no team owns anything in repository `{}`; repositories with owners: {}",
             args.repo,

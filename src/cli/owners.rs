@@ -1,15 +1,20 @@
 //! `orgctl owners`: who owns a path, who to ask, and why; or the ownership coverage of a
 //! repository's files.
 
-use super::reporting::{Ready, load};
+use super::reporting::{Quick, Ready, load};
 use super::{Global, print};
 use crate::contact::{Contact, TeamContact};
 use crate::load::{list_git_tree, list_worktree};
+use crate::model::Org;
 use crate::ownership::answer::{Locator, PathAnswer, answer};
 use crate::ownership::coverage::{Coverage, coverage};
 use crate::ownership::{RepoOwnership, repositories};
+use crate::source::SourceSet;
+use crate::validate::check_skip;
 use clap::ValueEnum;
+use jiff::civil::Date;
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,14 +76,25 @@ struct JsonRule {
 
 /// Runs `owners`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let Ready { checked, ctx } = match load(global, &args.skip, "owners")? {
-        Ok(r) => r,
-        Err(code) => return Ok(code),
+    let (sources, org, today) = if global.rev.is_none() {
+        match load_for_repo(global, &args)? {
+            Ok(x) => x,
+            Err(code) => return Ok(code),
+        }
+    } else {
+        match load(global, &args.skip, "owners")? {
+            Ok(Ready { checked, ctx }) => (checked.sources, checked.org, ctx.today),
+            Err(code) => return Ok(code),
+        }
     };
-    let org = &checked.org;
-    let known = repositories(org);
-    if !known.contains(args.repo.as_str()) && args.tree.is_none() {
-        let list: Vec<&str> = known.into_iter().collect();
+    let org = &org;
+    if !repositories(org).contains(args.repo.as_str()) && args.tree.is_none() {
+        // The quick read found no team owning the repository: list those that exist.
+        let everything = match load(global, &args.skip, "owners")? {
+            Ok(r) => r,
+            Err(code) => return Ok(code),
+        };
+        let list: Vec<&str> = repositories(&everything.checked.org).into_iter().collect();
         anyhow::bail!(
             "no team owns anything in repository `{}`; repositories with owners: {}",
             args.repo,
@@ -90,11 +106,20 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let own = RepoOwnership::build(org, &args.repo);
-    let mut loc = Locator::new(&checked.sources);
+    if let Some(first) = own.invalid.first() {
+        eprintln!(
+            "warning: {} pattern(s) of `{}` are not valid in CODEOWNERS and are left out, for example `{}` ({}); `orgctl check` shows them all",
+            own.invalid.len(),
+            args.repo,
+            first.text,
+            first.error
+        );
+    }
+    let mut loc = Locator::new(&sources);
     let answers: Vec<PathAnswer> = args
         .paths
         .iter()
-        .map(|p| answer(org, &own, p, ctx.today, &mut loc))
+        .map(|p| answer(org, &own, p, today, &mut loc))
         .collect();
     let cov = match &args.tree {
         None => None,
@@ -152,6 +177,33 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads only what `owners` needs (see [`Quick`]): the team files that mention the repository
+/// and then the people of the teams that own the asked paths. The semantic rules are not run (CI
+/// runs `orgctl check`), which keeps one answer on a 12,000-file org within milliseconds.
+fn load_for_repo(
+    global: &Global,
+    args: &Args,
+) -> anyhow::Result<Result<(SourceSet, Org, Date), ExitCode>> {
+    check_skip(&args.skip)?;
+    let today = global.context().today;
+    let mut quick = Quick::for_repo(&global.org, &args.repo)?;
+    let teams = quick.org();
+    let own = RepoOwnership::build(&teams, &args.repo);
+    let mut people: BTreeSet<&str> = BTreeSet::new();
+    for p in &args.paths {
+        if let Some(rule) = own.owner(p) {
+            for c in &rule.claims {
+                people.extend(c.team.spec.leads.iter().map(String::as_str));
+                people.extend(c.team.members().map(|m| m.person));
+            }
+        }
+    }
+    quick.add_people(people);
+    Ok(quick
+        .finish(global, "owners")
+        .map(|(sources, org)| (sources, org, today)))
 }
 
 fn human_rules(s: &mut String, own: &RepoOwnership<'_>) {

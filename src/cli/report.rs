@@ -11,6 +11,7 @@ use clap::ValueEnum;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 /// Marks a directory as written by `orgctl report`, so stale pages may be removed from it.
 const MARKER: &str = ".orgctl-report";
@@ -31,6 +32,9 @@ pub struct Args {
     /// Skip a rule by name, as with `check`.
     #[arg(long, value_name = "RULE")]
     skip: Vec<String>,
+    /// Print where the time went to stderr.
+    #[arg(long, hide = true)]
+    timings: bool,
 }
 
 /// `--format` of `report`.
@@ -79,10 +83,26 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             }
         })
         .collect();
+    let t = Instant::now();
     let site = data::build(&checked.org, ctx.today, global.as_of, findings);
+    let build = t.elapsed();
+    let t = Instant::now();
     let files = render(&site, format, &overrides)?;
-    write(&args.out, &files)?;
-    eprintln!("wrote {} files to {}", files.len(), args.out.display());
+    let rendered = t.elapsed();
+    let t = Instant::now();
+    let (written, unchanged) = write(&args.out, &files)?;
+    let wrote = t.elapsed();
+    if args.timings {
+        let c = checked.timings;
+        eprintln!(
+            "read: {:?}  parse+schema: {:?}  model: {:?}  rules: {:?}  report data: {build:?}  render: {rendered:?}  write: {wrote:?}",
+            c.read, c.parse, c.model, c.rules
+        );
+    }
+    eprintln!(
+        "wrote {written} files to {} ({unchanged} already up to date)",
+        args.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -118,9 +138,10 @@ fn read_templates(dir: &Path, format: Format) -> anyhow::Result<BTreeMap<String,
     Ok(out)
 }
 
-/// Writes the files under `out`, removing pages of an earlier report that are no longer
-/// generated (only in a directory this command wrote before).
-fn write(out: &Path, files: &[OutFile]) -> anyhow::Result<()> {
+/// Writes the files under `out` and returns (written, unchanged): a file whose content is already
+/// right is not rewritten (fast re-runs, untouched timestamps). Pages of an earlier report that
+/// are no longer generated are removed, only in a directory this command wrote before.
+fn write(out: &Path, files: &[OutFile]) -> anyhow::Result<(usize, usize)> {
     let ctx = |p: &Path| format!("cannot write `{}`", p.display());
     if out.exists() {
         let non_empty = std::fs::read_dir(out)
@@ -160,16 +181,49 @@ fn write(out: &Path, files: &[OutFile]) -> anyhow::Result<()> {
         let p = out.join(d);
         std::fs::create_dir_all(&p).with_context(|| ctx(&p))?;
     }
-    crate::par::par_map(files, |f| {
-        let p = out.join(&f.path);
-        std::fs::write(&p, &f.contents).with_context(|| ctx(&p))
-    })
-    .into_iter()
-    .collect::<anyhow::Result<Vec<()>>>()?;
+    // Creating files waits on the file system more than on the CPU: more threads than cores.
+    let threads = 8;
+    let chunk = files.len().div_ceil(threads).max(1);
+    let results: Vec<anyhow::Result<(usize, usize)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    let (mut written, mut unchanged) = (0, 0);
+                    for f in part {
+                        let p = out.join(&f.path);
+                        let same = std::fs::metadata(&p)
+                            .is_ok_and(|m| m.len() == f.contents.len() as u64)
+                            && std::fs::read(&p).is_ok_and(|old| old == f.contents.as_bytes());
+                        if same {
+                            unchanged += 1;
+                        } else {
+                            std::fs::write(&p, &f.contents).with_context(|| ctx(&p))?;
+                            written += 1;
+                        }
+                    }
+                    Ok((written, unchanged))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a writer thread panicked")))
+            })
+            .collect()
+    });
+    let (mut written, mut unchanged) = (0, 0);
+    for r in results {
+        let (w, u) = r?;
+        written += w;
+        unchanged += u;
+    }
     std::fs::write(
         out.join(MARKER),
         "written by orgctl report; pages not generated again are removed\n",
     )
     .with_context(|| ctx(out))?;
-    Ok(())
+    Ok((written, unchanged))
 }

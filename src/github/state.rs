@@ -245,6 +245,15 @@ impl GithubState {
         Ok(serde_json::from_value(raw)?)
     }
 
+    /// SHA-256 of the normalised state without the reading account, so a plan made with a
+    /// read-only token can be applied with another (the write) token.
+    pub fn fingerprint(&self) -> String {
+        let mut s = self.clone();
+        s.normalize();
+        s.viewer = None;
+        crate::plan::fingerprint(&s)
+    }
+
     /// The team with `slug`.
     pub fn team(&self, slug: &str) -> Option<&Team> {
         self.teams.iter().find(|t| t.slug == slug)

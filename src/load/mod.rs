@@ -7,10 +7,12 @@
 
 mod dir;
 mod git;
+mod partial;
 mod tree;
 
 pub use dir::load_dir;
 pub use git::load_git;
+pub use partial::Partial;
 pub use tree::{TreeError, list_git_tree, list_worktree};
 
 use crate::diagnostic::Diagnostic;
@@ -127,6 +129,7 @@ fn suggest_id(stem: &str) -> String {
 }
 
 /// The content of one file as a source gave it.
+#[derive(Clone)]
 pub(crate) enum Content {
     /// The bytes.
     Bytes(Vec<u8>),

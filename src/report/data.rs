@@ -8,6 +8,7 @@ use crate::contact::{Contact, TeamContact, github_team};
 use crate::model::aliases::{Declared, Recipient, expand};
 use crate::model::{Member, Org, Team};
 use crate::ownership::{self, RepoOwnership};
+use crate::par::par_map;
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -528,76 +529,72 @@ pub fn build(org: &Org, today: Date, as_of: Option<Date>, findings: Vec<Finding>
             }
         }
     }
-    let teams: Vec<TeamPage> = org
-        .teams
-        .values()
-        .map(|t| team_page(org, t, today, &funds, &alias_row, &in_aliases))
-        .collect();
+    let team_list: Vec<&Team> = org.teams.values().collect();
+    let teams: Vec<TeamPage> = par_map(&team_list, |t| {
+        team_page(org, t, today, &funds, &alias_row, &in_aliases)
+    });
 
-    let people: Vec<PersonPage> = org
-        .people
-        .values()
-        .map(|p| {
-            let admin = org
+    let person_list: Vec<&crate::model::Person> = org.people.values().collect();
+    let people: Vec<PersonPage> = par_map(&person_list, |p| {
+        let admin = org
+            .spec
+            .github
+            .as_ref()
+            .is_some_and(|g| g.admins.iter().any(|a| a == &p.id));
+        let rows: Vec<PersonTeamRow> = memberships
+            .get(p.id.as_str())
+            .into_iter()
+            .flatten()
+            .map(|(t, m)| PersonTeamRow {
+                team: TeamRef::of(org, &t.id),
+                role: m.role.map(str::to_string),
+                lead: t.spec.leads.iter().any(|l| l == &p.id),
+                since: m.since,
+                until: m.until,
+                status: term_status(m, today),
+            })
+            .collect();
+        let mut owns = Vec::new();
+        for (t, m) in memberships.get(p.id.as_str()).into_iter().flatten() {
+            if !m.is_current(today) {
+                continue;
+            }
+            for o in &t.spec.owns {
+                if o.paths.is_empty() {
+                    owns.push(OwnedArea {
+                        repo: o.repo.clone(),
+                        pattern: "*".into(),
+                        team: TeamRef::of(org, &t.id),
+                    });
+                }
+                for path in &o.paths {
+                    owns.push(OwnedArea {
+                        repo: o.repo.clone(),
+                        pattern: path.clone(),
+                        team: TeamRef::of(org, &t.id),
+                    });
+                }
+            }
+        }
+        let mut aliases = aliases_of.get(p.id.as_str()).cloned().unwrap_or_default();
+        aliases.sort();
+        aliases.dedup();
+        PersonPage {
+            person: Contact::of(org, &p.id),
+            chat: p
                 .spec
-                .github
-                .as_ref()
-                .is_some_and(|g| g.admins.iter().any(|a| a == &p.id));
-            let rows: Vec<PersonTeamRow> = memberships
-                .get(p.id.as_str())
-                .into_iter()
-                .flatten()
-                .map(|(t, m)| PersonTeamRow {
-                    team: TeamRef::of(org, &t.id),
-                    role: m.role.map(str::to_string),
-                    lead: t.spec.leads.iter().any(|l| l == &p.id),
-                    since: m.since,
-                    until: m.until,
-                    status: term_status(m, today),
-                })
-                .collect();
-            let mut owns = Vec::new();
-            for (t, m) in memberships.get(p.id.as_str()).into_iter().flatten() {
-                if !m.is_current(today) {
-                    continue;
-                }
-                for o in &t.spec.owns {
-                    if o.paths.is_empty() {
-                        owns.push(OwnedArea {
-                            repo: o.repo.clone(),
-                            pattern: "*".into(),
-                            team: TeamRef::of(org, &t.id),
-                        });
-                    }
-                    for path in &o.paths {
-                        owns.push(OwnedArea {
-                            repo: o.repo.clone(),
-                            pattern: path.clone(),
-                            team: TeamRef::of(org, &t.id),
-                        });
-                    }
-                }
-            }
-            let mut aliases = aliases_of.get(p.id.as_str()).cloned().unwrap_or_default();
-            aliases.sort();
-            aliases.dedup();
-            PersonPage {
-                person: Contact::of(org, &p.id),
-                chat: p
-                    .spec
-                    .chat
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-                inactive: p.spec.inactive,
-                admin,
-                teams: rows,
-                alumni_of: alumni_of.get(p.id.as_str()).cloned().unwrap_or_default(),
-                owns,
-                aliases,
-            }
-        })
-        .collect();
+                .chat
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            inactive: p.spec.inactive,
+            admin,
+            teams: rows,
+            alumni_of: alumni_of.get(p.id.as_str()).cloned().unwrap_or_default(),
+            owns,
+            aliases,
+        }
+    });
 
     let repos: Vec<RepoRow> = ownership
         .values()
@@ -835,7 +832,7 @@ fn team_page(
     t: &Team,
     today: Date,
     funds: &[FundReport],
-    alias_row: &dyn Fn(&str) -> Option<AliasRow>,
+    alias_row: &(dyn Fn(&str) -> Option<AliasRow> + Sync),
     in_aliases: &BTreeMap<&str, Vec<String>>,
 ) -> TeamPage {
     let mut ancestors: Vec<TeamRef> = org

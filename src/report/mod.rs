@@ -200,11 +200,39 @@ pub fn environment(
     Ok(env)
 }
 
-struct Job {
+/// What one page shows; turned into template values inside the worker threads.
+enum PageData<'a> {
+    Index,
+    Ownership,
+    Health,
+    Team(&'a data::TeamPage),
+    Person(&'a data::PersonPage),
+    Fund(&'a data::FundPage),
+}
+
+struct Job<'a> {
     path: String,
     template: &'static str,
     root: &'static str,
-    ctx: Value,
+    data: PageData<'a>,
+}
+
+impl Job<'_> {
+    fn context(&self, site: &Site) -> Value {
+        match self.data {
+            PageData::Index => context! {
+                page => Serde(&site.index),
+                funds => Serde(&site.funds),
+                repos => Serde(&site.repos),
+                health => Serde(&site.health),
+            },
+            PageData::Ownership => context! { repos => Serde(&site.repos) },
+            PageData::Health => context! { page => Serde(&site.health) },
+            PageData::Team(t) => context! { page => Serde(t) },
+            PageData::Person(p) => context! { page => Serde(p) },
+            PageData::Fund(f) => context! { page => Serde(f) },
+        }
+    }
 }
 
 /// Renders the whole report: every page of `site` in `format`.
@@ -216,58 +244,64 @@ pub fn render(
     let env = environment(format, overrides)?;
     let ext = format.ext();
     let org = Value::from(Serde(&site.org));
-    let job = |path: String, template: &'static str, root: &'static str, ctx: Value| Job {
-        path,
-        template,
-        root,
-        ctx,
+    let md = format == Format::Markdown;
+    fn job<'a>(
+        path: String,
+        template: &'static str,
+        root: &'static str,
+        data: PageData<'a>,
+    ) -> Job<'a> {
+        Job {
+            path,
+            template,
+            root,
+            data,
+        }
+    }
+    let (index_t, ownership_t, health_t, team_t, person_t, fund_t) = if md {
+        (
+            "index.md",
+            "ownership.md",
+            "health.md",
+            "team.md",
+            "person.md",
+            "fund.md",
+        )
+    } else {
+        (
+            "index.html",
+            "ownership.html",
+            "health.html",
+            "team.html",
+            "person.html",
+            "fund.html",
+        )
     };
     let mut jobs = vec![
         job(
-            if format == Format::Markdown {
+            if md {
                 "README.md".into()
             } else {
                 "index.html".into()
             },
-            if format == Format::Markdown {
-                "index.md"
-            } else {
-                "index.html"
-            },
+            index_t,
             "",
-            context! { page => Serde(&site.index), funds => Serde(&site.funds), repos => Serde(&site.repos), health => Serde(&site.health) },
+            PageData::Index,
         ),
         job(
             format!("ownership.{ext}"),
-            if format == Format::Markdown {
-                "ownership.md"
-            } else {
-                "ownership.html"
-            },
+            ownership_t,
             "",
-            context! { repos => Serde(&site.repos) },
+            PageData::Ownership,
         ),
-        job(
-            format!("health.{ext}"),
-            if format == Format::Markdown {
-                "health.md"
-            } else {
-                "health.html"
-            },
-            "",
-            context! { page => Serde(&site.health) },
-        ),
+        job(format!("health.{ext}"), health_t, "", PageData::Health),
     ];
-    let (team_t, person_t, fund_t) = match format {
-        Format::Html => ("team.html", "person.html", "fund.html"),
-        Format::Markdown => ("team.md", "person.md", "fund.md"),
-    };
     for t in &site.teams {
         jobs.push(job(
             format!("teams/{}.{ext}", t.team.id),
             team_t,
             "../",
-            context! { page => Serde(t) },
+            PageData::Team(t),
         ));
     }
     for p in &site.people {
@@ -275,7 +309,7 @@ pub fn render(
             format!("people/{}.{ext}", p.person.id),
             person_t,
             "../",
-            context! { page => Serde(p) },
+            PageData::Person(p),
         ));
     }
     for f in &site.funds {
@@ -283,12 +317,14 @@ pub fn render(
             format!("budgets/{}.{ext}", f.fund.id),
             fund_t,
             "../",
-            context! { page => Serde(f) },
+            PageData::Fund(f),
         ));
     }
     let rendered = par_map(&jobs, |j| -> Result<OutFile, minijinja::Error> {
         let tmpl = env.get_template(j.template)?;
-        let ctx = context! { org => org.clone(), root => j.root, ext => ext, ..j.ctx.clone() };
+        // `root` is a literal of the generator ("" or "../"), not data: no escaping needed.
+        let root = Value::from_safe_string(j.root.to_string());
+        let ctx = context! { org => org.clone(), root => root, ext => ext, ..j.context(site) };
         Ok(OutFile {
             path: j.path.clone(),
             contents: tmpl.render(ctx)?,

@@ -230,7 +230,10 @@ mod tests {
                 let leads = format!("leads: [p{}]\n", rng.usize(..n_people));
                 files.push((
                     format!("teams/t{t}.yaml"),
-                    format!("name: T\n{parent}{leads}members:\n  - p0\n{}", members.concat()),
+                    format!(
+                        "name: T\n{parent}{leads}members:\n  - p0\n{}",
+                        members.concat()
+                    ),
                 ));
             }
             let refs: Vec<(&str, &str)> = files

@@ -5,8 +5,8 @@ use crate::model::{Member, Org};
 use crate::validate::{Context, finding};
 use std::collections::HashMap;
 
-/// A list of a team: its name, the people in it, and the pointer of entry `i`.
-type List<'p, 'f> = (&'static str, Vec<&'p str>, &'f dyn Fn(usize) -> String);
+/// One list of a team: its name, the people in it, and how to point at entry `i`.
+type List<'a, 'f> = (&'static str, Vec<&'a str>, &'f dyn Fn(usize) -> String);
 
 /// Checks each list of a team for repeated people; pointers are only built for findings.
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
