@@ -601,11 +601,17 @@ fn team_yaml(
     let mut writable: Vec<&str> = Vec::new();
     if t.synced {
         s.push_str("github:\n");
+        let slug = if chance(rng, 10) {
+            let slug = format!("{}-gh", t.id);
+            let _ = writeln!(s, "  slug: {slug}");
+            slug
+        } else {
+            t.id.clone()
+        };
         if chance(rng, 10) {
-            let _ = writeln!(s, "  slug: {}-gh", t.id);
-        }
-        if chance(rng, 10) {
-            let _ = writeln!(s, "  name: {} {} team", title(t.area), title(t.focus));
+            // A display name GitHub turns into exactly this slug (`check`'s team-slug rule).
+            let name: Vec<String> = slug.split('-').map(title).collect();
+            let _ = writeln!(s, "  name: {}", name.join(" "));
         }
         // Secret teams cannot be nested: only childless roots are secret.
         let secret = t.parent.is_none() && t.children == 0 && chance(rng, 15);
