@@ -181,22 +181,15 @@ pub fn from_peribolos(
     Ok(render(&org))
 }
 
-/// GitHub's slug of a team name: lowercase, runs of other characters become one `-`.
+/// GitHub's slug of a team name (`crate::github::writer::expected_slug`), with Latin letters
+/// with diacritics folded first (`Näme` → `name`) and any other non-ASCII character dropped.
 pub fn slugify(name: &str) -> String {
-    let mut out = String::new();
-    let mut dash = false;
-    for c in name.chars().map(fold_latin) {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c.to_ascii_lowercase());
-        } else {
-            dash = true;
-        }
-    }
-    out
+    let folded: String = name
+        .chars()
+        .map(fold_latin)
+        .filter(char::is_ascii)
+        .collect();
+    crate::github::writer::expected_slug(&folded).unwrap_or_default()
 }
 
 /// Latin letters with diacritics → their base letter (what GitHub does for `Näme` → `name`).

@@ -4,6 +4,7 @@
 //! JSON-Schema check, typed `schema::Raw*`) → `model` (the org with its indexes) → `validate`
 //! (named semantic rules) → desired state → plan → apply / report. See ARCHITECTURE.md.
 
+pub mod apply;
 pub mod budget;
 pub mod cli;
 pub mod codeowners;

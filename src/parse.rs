@@ -14,6 +14,7 @@ use crate::yaml;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
+use std::time::{Duration, Instant};
 
 /// A parsed entity file.
 #[derive(Debug, Clone)]
@@ -88,20 +89,56 @@ impl Default for Validators {
     }
 }
 
+/// Time spent in each step of parsing, summed over files (so over all threads: with two threads
+/// the sum can be twice the stage's wall time). For `check --timings` and the benchmark.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ParseTimings {
+    /// YAML text → JSON value (serde-saphyr), including the size and nesting limits.
+    pub yaml: Duration,
+    /// JSON-Schema validation of the value (and building diagnostics for invalid files).
+    pub schema: Duration,
+    /// JSON value → typed `Raw*` document (serde).
+    pub decode: Duration,
+}
+
+impl std::ops::AddAssign for ParseTimings {
+    fn add_assign(&mut self, o: ParseTimings) {
+        self.yaml += o.yaml;
+        self.schema += o.schema;
+        self.decode += o.decode;
+    }
+}
+
 /// Parses every entry in parallel. Diagnostics come back in entry order.
 pub fn parse_all(
     sources: &SourceSet,
     entries: &[Entry],
     validators: &Validators,
 ) -> (Vec<Parsed>, Vec<Diagnostic>) {
-    let results = par_map(entries, |entry| parse_one(sources, entry, validators));
+    let (parsed, diagnostics, _) = parse_all_timed(sources, entries, validators);
+    (parsed, diagnostics)
+}
+
+/// [`parse_all`], also returning where the time went.
+pub fn parse_all_timed(
+    sources: &SourceSet,
+    entries: &[Entry],
+    validators: &Validators,
+) -> (Vec<Parsed>, Vec<Diagnostic>, ParseTimings) {
+    let results = par_map(entries, |entry| {
+        let mut t = ParseTimings::default();
+        let (p, d) = parse_one_timed(sources, entry, validators, &mut t);
+        (p, d, t)
+    });
     let mut parsed = Vec::with_capacity(results.len());
     let mut diagnostics = Vec::new();
-    for (p, mut d) in results {
+    let mut timings = ParseTimings::default();
+    for (p, mut d, t) in results {
         parsed.push(p);
         diagnostics.append(&mut d);
+        timings += t;
     }
-    (parsed, diagnostics)
+    (parsed, diagnostics, timings)
 }
 
 /// Parses one entity file.
@@ -109,6 +146,16 @@ pub fn parse_one(
     sources: &SourceSet,
     entry: &Entry,
     validators: &Validators,
+) -> (Parsed, Vec<Diagnostic>) {
+    parse_one_timed(sources, entry, validators, &mut ParseTimings::default())
+}
+
+/// [`parse_one`], adding the time of each step to `timings`.
+fn parse_one_timed(
+    sources: &SourceSet,
+    entry: &Entry,
+    validators: &Validators,
+    timings: &mut ParseTimings,
 ) -> (Parsed, Vec<Diagnostic>) {
     let text = &sources.get(entry.file).text;
     let fail = |d: Vec<Diagnostic>| {
@@ -120,7 +167,11 @@ pub fn parse_one(
             d,
         )
     };
-    let value = match yaml::parse(text) {
+    let t0 = Instant::now();
+    let value = yaml::parse(text);
+    let t1 = Instant::now();
+    timings.yaml += t1 - t0;
+    let value = match value {
         Ok(v) => v,
         Err(e) => {
             let mut d = Diagnostic::error("yaml", e.message).help(e.help);
@@ -132,6 +183,8 @@ pub fn parse_one(
         }
     };
     let errors = validators.check(entry.kind, entry.file, &value);
+    let t2 = Instant::now();
+    timings.schema += t2 - t1;
     if !errors.is_empty() {
         return fail(errors);
     }
@@ -142,6 +195,7 @@ pub fn parse_one(
         FileKind::Alias => serde_json::from_value(value).map(Document::Alias),
         FileKind::Budget => serde_json::from_value(value).map(|b| Document::Budget(Box::new(b))),
     };
+    timings.decode += t2.elapsed();
     match document {
         Ok(document) => (
             Parsed {

@@ -6,7 +6,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::{LoadError, Loaded, load_dir, load_git};
 use crate::model::{self, Org};
-use crate::parse::{Validators, parse_all};
+use crate::parse::{ParseTimings, Validators, parse_all_timed};
 use crate::source::SourceSet;
 use crate::validate::{self, Context};
 use std::path::PathBuf;
@@ -60,8 +60,10 @@ impl Checked {
 pub struct Timings {
     /// Reading files.
     pub read: Duration,
-    /// YAML parsing, schema validation and typed decoding.
+    /// YAML parsing, schema validation and typed decoding (wall time of the parallel stage).
     pub parse: Duration,
+    /// The parse stage split into its steps, summed over files and threads.
+    pub parse_steps: ParseTimings,
     /// Building the model.
     pub model: Duration,
     /// Running the rules.
@@ -92,7 +94,7 @@ pub fn check_loaded(loaded: Loaded, ctx: &Context, skip: &[String]) -> Checked {
     } = loaded;
     let t = Instant::now();
     let validators = Validators::new();
-    let (parsed, mut parse_diags) = parse_all(&sources, &entries, &validators);
+    let (parsed, mut parse_diags, parse_steps) = parse_all_timed(&sources, &entries, &validators);
     let parse = t.elapsed();
     diagnostics.append(&mut parse_diags);
     let t = Instant::now();
@@ -109,6 +111,7 @@ pub fn check_loaded(loaded: Loaded, ctx: &Context, skip: &[String]) -> Checked {
         timings: Timings {
             read: Duration::ZERO,
             parse,
+            parse_steps,
             model,
             rules,
         },

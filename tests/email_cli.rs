@@ -28,7 +28,7 @@ fn alias_outside_the_domains_is_refused_by_plan() {
         .assert()
         .code(1)
         .stderr(contains("alias-domain"))
-        .stderr(contains("fix them before planning email aliases"));
+        .stderr(contains("fix them before planning"));
     apply(&work).assert().code(1);
     assert_eq!(work.read("mail/virtual"), None);
 }

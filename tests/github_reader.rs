@@ -4,8 +4,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fake_github::{
-    Behaviour, FakeGithub, FakeState, Fault, FaultRule, Installation, InvitationRole, OrgRole,
-    Permission, TeamRole, TokenGrant,
+    Behaviour, FakeGithub, FakeState, Fault, FaultRule, FaultScope, Installation, InvitationRole,
+    OrgRole, Permission, TeamRole, TokenGrant, When,
 };
 use orgctl::github::retry::{BoxFuture, WaitReason};
 use orgctl::github::state::{self, GithubState};
@@ -294,6 +294,50 @@ async fn pages_every_connection_with_the_fewest_requests() {
     assert_eq!(s2, s);
     assert_eq!(reader.requests().graphql, minimum_requests(&org, 40).0);
     assert_eq!(minimum_requests(&org, 40).0, 4 + 2 + 3);
+}
+
+/// The member list is read from both ends at once. Members who join while
+/// it is read can open a gap between the two halves; `totalCount` shows it
+/// and the reader catches up from where the forward half stopped.
+#[tokio::test]
+async fn members_joining_during_the_read_are_caught_up() {
+    let mut org = FakeState::new("acme", "boss");
+    for i in 0..260 {
+        org.add_member(&format!("user{i:03}"), OrgRole::Member);
+    }
+    // Hold both halves (GraphQL requests 2 and 3) until the newcomers are in.
+    let hold = FaultRule {
+        scope: FaultScope::Graphql,
+        when: When::Range(2, 3),
+        fault: Fault::Delay(Duration::from_secs(1)),
+    };
+    let gh = FakeGithub::start_with(org, Behaviour::default().with_fault(hold))
+        .await
+        .unwrap();
+    let reader = GraphqlReader::connect(&config(&gh, "t")).await.unwrap();
+    let read = tokio::spawn(async move {
+        let state = reader.read_org("acme").await;
+        (state, reader.requests())
+    });
+    while gh.requests().graphql() < 1 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    // 50 newcomers sort between user150 and user151: the forward half reads
+    // positions 100-199, the backward half 211-310 of 311.
+    gh.with_state(|s| {
+        for i in 0..50 {
+            s.add_member(&format!("user150x{i:02}"), OrgRole::Member);
+        }
+    });
+    let (state, count) = read.await.unwrap();
+    let state = state.unwrap();
+    assert_eq!(state.members.len(), 311);
+    assert!(state.member("user150x49").is_some());
+    assert!(state.member("user200").is_some());
+    assert_eq!(
+        count.graphql, 5,
+        "first page, one page from each end, two catch-up pages"
+    );
 }
 
 #[tokio::test]

@@ -289,3 +289,110 @@ proptest! {
         prop_assert!(again.changes.is_empty(), "not converged: {:#?}", again.changes);
     }
 }
+
+/// Private addresses never reach any plan output, even when the secrets are set in the
+/// environment (plan never resolves them).
+#[test]
+fn plan_never_prints_private_addresses() {
+    for format in ["human", "json", "markdown"] {
+        let out = orgctl()
+            .args([
+                "plan",
+                "--as-of",
+                "2026-11-25",
+                "--state",
+                "examples/github-state.json",
+                "--format",
+                format,
+            ])
+            .env(
+                "ORGCTL_EMAIL_HANNAH_SCHMIDT",
+                "hannah.private@secret.example",
+            )
+            .env("ORGCTL_EMAIL_DAVID_COHEN", "david.private@secret.example")
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("secret.example"), "{format}: {text}");
+        assert!(
+            !text.contains("env:ORGCTL_EMAIL"),
+            "{format} leaks a secret reference: {text}"
+        );
+        // Markdown neutralises `<` inside its code blocks.
+        assert!(
+            text.contains("hannah-schmidt <redacted>")
+                || text.contains("hannah-schmidt ‹redacted>"),
+            "{format}: {text}"
+        );
+    }
+}
+
+#[test]
+fn email_only_and_github_only_plans() {
+    let out = orgctl()
+        .args(["plan", "--as-of", "2026-11-25", "--no-github"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("email_alias[\"infra@nixos.example\"]") && !text.contains("github_"),
+        "{text}"
+    );
+    let out = orgctl()
+        .args([
+            "plan",
+            "--as-of",
+            "2026-11-25",
+            "--no-email",
+            "--state",
+            "examples/github-state.json",
+        ])
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("email_alias"));
+}
+
+/// The saved plan and the state snapshot follow their committed JSON Schemas.
+#[test]
+fn plan_and_state_documents_follow_their_schemas() {
+    let load = |p: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).expect(p)).expect(p)
+    };
+    let out = orgctl()
+        .args([
+            "plan",
+            "--as-of",
+            "2026-11-25",
+            "--state",
+            "examples/github-state.json",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("run");
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for (schema, doc) in [
+        ("schemas/plan.schema.json", plan),
+        (
+            "schemas/state.schema.json",
+            load("examples/github-state.json"),
+        ),
+    ] {
+        let validator = jsonschema::validator_for(&load(schema)).expect("schema compiles");
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path().as_str()))
+            .collect();
+        assert!(errors.is_empty(), "{schema}: {errors:?}");
+    }
+}

@@ -45,11 +45,15 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let checked = checked(&global.location(), &ctx, &args.skip)?;
     if args.timings {
         let t = checked.timings;
+        let p = t.parse_steps;
         eprintln!(
-            "files: {}  read: {:?}  parse+schema: {:?}  model: {:?}  rules: {:?}",
+            "files: {}  read: {:?}  parse+schema: {:?} (summed over threads: yaml {:?}, schema {:?}, decode {:?})  model: {:?}  rules: {:?}",
             checked.sources.len(),
             t.read,
             t.parse,
+            p.yaml,
+            p.schema,
+            p.decode,
             t.model,
             t.rules
         );

@@ -6,11 +6,8 @@
 //! and its path come from `org.yaml`; `--postmap`, `--postfix-config-dir`, `--no-postmap` and
 //! the Mailgun API key variable are flags because they belong to the machine, not the org.
 
-use super::{Global, print, width};
+use super::{Global, print};
 use crate::email::{self, ApplyOptions, Backend, BackendOptions, EmailPlan, render, secrets};
-use crate::locate::locate;
-use crate::pipeline::checked;
-use crate::render::diagnostics::{HumanStyle, human};
 use anyhow::{Context as _, bail};
 use clap::ValueEnum;
 use secrecy::SecretString;
@@ -101,24 +98,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
 
 async fn make_plan(global: &Global, common: &Common) -> anyhow::Result<(EmailPlan, Backend)> {
     let ctx = global.context();
-    let checked = checked(&global.location(), &ctx, &[])?;
-    if checked.has_errors() {
-        let errors: Vec<_> = checked
-            .diagnostics
-            .into_iter()
-            .filter(|d| d.severity == crate::diagnostic::Severity::Error)
-            .collect();
-        let located = locate(errors, &checked.sources);
-        let style = HumanStyle {
-            color: global.color(std::io::stderr().is_terminal()),
-            width: width(),
-        };
-        let errors = located.len();
-        eprint!("{}", human(&located, &checked.sources, style));
-        bail!(
-            "the org has {errors} error(s) (see above, or run `orgctl check`); fix them before planning email aliases"
-        );
-    }
+    let checked = super::plan::checked_or_bail(global)?;
     let options = BackendOptions {
         postmap: common.postmap.clone(),
         postfix_config_dir: common.postfix_config_dir.clone(),

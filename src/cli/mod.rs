@@ -4,6 +4,7 @@
 //! arguments into calls of the library and writes the result. Exit codes: 0 success, 1 problems
 //! found (or failure), 2 usage errors; `plan --detailed-exitcode` adds 2 = changes present.
 
+mod apply;
 mod budget;
 mod check;
 mod codeowners;
@@ -101,8 +102,10 @@ impl Global {
 enum Command {
     /// Validate the org: schemas and semantic rules, every problem at its line.
     Check(check::Args),
-    /// Show what apply would change on GitHub, without changing anything.
+    /// Show what apply would change on GitHub and the mail server, without changing anything.
     Plan(plan::Args),
+    /// Change GitHub to match the org files (plans and asks, or executes a saved plan).
+    Apply(apply::Args),
     /// Save or inspect observed GitHub state snapshots.
     State(state::Args),
     /// Write an org/ tree from an existing GitHub org (snapshot) or a peribolos config.
@@ -147,6 +150,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(a) => check::run(&cli.global, a),
         Command::Plan(a) => plan::run(&cli.global, a),
+        Command::Apply(a) => apply::run(&cli.global, a),
         Command::State(a) => state::run(&cli.global, a),
         Command::Import(a) => import::run(a),
         Command::Rules(a) => rules::run(&cli.global, a),

@@ -32,6 +32,12 @@ pub struct Args {
     /// Only plan changes of this address (`github_team.infra`, `github_org_member["alice"]`); repeatable.
     #[arg(long, value_name = "ADDRESS")]
     pub target: Vec<String>,
+    /// Leave email aliases out (they are planned when org.yaml has `email.backend`).
+    #[arg(long)]
+    pub no_email: bool,
+    /// Leave GitHub out (plan only email aliases).
+    #[arg(long)]
+    pub no_github: bool,
 }
 
 /// Output formats of `plan`.
@@ -73,30 +79,73 @@ pub fn read_state(path: &std::path::Path) -> anyhow::Result<GithubState> {
     GithubState::from_json(&text).with_context(|| format!("in {}", path.display()))
 }
 
-/// Computes the plan (shared with `apply`).
+/// Computes the plan (shared with `apply`): GitHub, then email aliases.
 pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
     let checked = checked_or_bail(global)?;
-    let Some(desired) = desired_github(&checked.org, global.context().today) else {
-        bail!("org.yaml has no `github:` block: there is nothing to plan for GitHub");
+    let today = global.context().today;
+    let policy = Policy {
+        targets: args.target.clone(),
     };
-    let state = match &args.state {
-        Some(path) => read_state(path)?,
-        None => crate::cli::state::pull_live(&desired.org)?,
+    let github = if args.no_github {
+        None
+    } else {
+        desired_github(&checked.org, today)
     };
-    if !state.org.eq_ignore_ascii_case(&desired.org) {
-        bail!(
-            "the state snapshot is of organisation `{}` but org.yaml manages `{}`",
-            state.org,
-            desired.org
-        );
+    let email_configured = checked
+        .org
+        .spec
+        .email
+        .as_ref()
+        .is_some_and(|e| e.backend.is_some());
+    let with_email = email_configured && !args.no_email;
+    let mut plan = match github {
+        Some(desired) => {
+            let state = match &args.state {
+                Some(path) => read_state(path)?,
+                None => crate::cli::state::pull_live(&desired.org)?,
+            };
+            if !state.org.eq_ignore_ascii_case(&desired.org) {
+                bail!(
+                    "the state snapshot is of organisation `{}` but org.yaml manages `{}`",
+                    state.org,
+                    desired.org
+                );
+            }
+            plan_github(&desired, &state, &policy)
+        }
+        None if with_email => {
+            Plan::without_github(&checked.org.spec.name, checked.org.spec.limits.max_removals)
+        }
+        None => bail!(
+            "nothing to plan: org.yaml has no `github:` block{}",
+            if email_configured {
+                ""
+            } else {
+                " and no `email.backend`"
+            }
+        ),
+    };
+    if with_email {
+        let backend =
+            crate::email::Backend::from_config(checked.org.spec.email.as_ref(), email_options())?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the async runtime")?;
+        let email = runtime.block_on(crate::email::plan(&checked.org, today, &backend))?;
+        plan.add_email(&email, &policy);
     }
-    Ok(plan_github(
-        &desired,
-        &state,
-        &Policy {
-            targets: args.target.clone(),
-        },
-    ))
+    Ok(plan)
+}
+
+/// Backend options for reading aliases during `plan` (postmap is not run when only reading).
+pub fn email_options() -> crate::email::BackendOptions {
+    crate::email::BackendOptions {
+        mailgun_api_key: std::env::var("MAILGUN_API_KEY")
+            .ok()
+            .map(secrecy::SecretString::from),
+        ..Default::default()
+    }
 }
 
 /// Runs `plan`.

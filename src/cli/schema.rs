@@ -17,16 +17,27 @@ pub struct Args {
     check: bool,
 }
 
-/// The schema files as `(file name, content)`.
+/// The schema files as `(file name, content)`: one per org file kind, plus the documents orgctl
+/// writes (the saved plan and the GitHub state snapshot).
 pub fn files() -> Vec<(String, String)> {
-    FileKind::ALL
+    let text = |schema: &schemars::Schema| {
+        let mut text = serde_json::to_string_pretty(schema).unwrap_or_default();
+        text.push('\n');
+        text
+    };
+    let mut out: Vec<(String, String)> = FileKind::ALL
         .into_iter()
-        .map(|k| {
-            let mut text = serde_json::to_string_pretty(&k.schema()).unwrap_or_default();
-            text.push('\n');
-            (k.schema_file_name(), text)
-        })
-        .collect()
+        .map(|k| (k.schema_file_name(), text(&k.schema())))
+        .collect();
+    out.push((
+        "plan.schema.json".into(),
+        text(&schemars::schema_for!(crate::plan::Plan)),
+    ));
+    out.push((
+        "state.schema.json".into(),
+        text(&schemars::schema_for!(crate::github::state::GithubState)),
+    ));
+    out
 }
 
 /// Runs `schema`.
@@ -56,7 +67,7 @@ pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
     if !args.check {
         print(&format!(
             "wrote {} schemas to {}\n",
-            FileKind::ALL.len(),
+            files().len(),
             args.out.display()
         ))?;
     }

@@ -9,8 +9,8 @@
 //! address is skipped (`alias-recipient-address` reports it). Aliases left without recipients are
 //! not in the table: the server would have nothing to deliver to, so the plan removes them.
 
-use crate::model::Org;
-use crate::schema::{AliasTarget, RawEmail, RawRecipient};
+use crate::model::{Org, aliases};
+use crate::schema::{RawEmail, RawRecipient};
 use jiff::civil::Date;
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
@@ -133,37 +133,20 @@ pub fn normalize(recipients: impl IntoIterator<Item = Recipient>) -> Vec<Recipie
     by_key.into_values().collect()
 }
 
-/// The desired alias table of `org` on `today`. Deterministic; never resolves a secret.
+/// The desired alias table of `org` on `today`: the model's alias expansion with each person
+/// replaced by their address (people without one are left out; `check` reports them).
+/// Deterministic; never resolves a secret. Aliases nobody receives are left out.
 pub fn desired_aliases(org: &Org, today: Date) -> AliasTable {
     let mut table: BTreeMap<String, Vec<Recipient>> = BTreeMap::new();
-    for team in org.teams.values() {
-        for alias in &team.spec.email {
-            let own = RawRecipient::Team(crate::schema::TeamRecipient {
-                team: team.id.clone(),
-                leads_only: alias.to == AliasTarget::Leads,
-                include_subteams: alias.include_subteams,
-            });
-            let mut out = Vec::new();
-            let mut visiting = BTreeSet::new();
-            for r in std::iter::once(&own).chain(&alias.extra) {
-                expand_recipient(org, r, today, &mut visiting, &mut out);
-            }
-            table
-                .entry(alias.address.to_lowercase())
-                .or_default()
-                .extend(out);
-        }
-    }
-    for alias in org.aliases.values() {
-        let mut out = Vec::new();
-        let mut visiting = BTreeSet::from([alias.id.as_str()]);
-        for r in &alias.spec.recipients {
-            expand_recipient(org, r, today, &mut visiting, &mut out);
-        }
+    for (address, alias) in crate::model::aliases::expand(org, today) {
+        let recipients = alias.recipients.iter().filter_map(|r| match r {
+            aliases::Recipient::Person(p) => person_recipient(org, p),
+            aliases::Recipient::External(a) => Some(Recipient::External(a.clone())),
+        });
         table
-            .entry(alias.spec.address.to_lowercase())
+            .entry(address.to_lowercase())
             .or_default()
-            .extend(out);
+            .extend(recipients);
     }
     table
         .into_iter()
@@ -206,35 +189,6 @@ pub fn public_addresses(org: &Org) -> BTreeSet<String> {
         out.extend(a.spec.recipients.iter().filter_map(extern_of));
     }
     out
-}
-
-fn expand_recipient<'a>(
-    org: &'a Org,
-    r: &'a RawRecipient,
-    today: Date,
-    visiting: &mut BTreeSet<&'a str>,
-    out: &mut Vec<Recipient>,
-) {
-    match r {
-        RawRecipient::Address(a) => out.push(Recipient::External(a.address.clone())),
-        RawRecipient::Alias(a) => {
-            let Some(target) = org.aliases.get(&a.alias) else {
-                return;
-            };
-            if !visiting.insert(target.id.as_str()) {
-                return;
-            }
-            for inner in &target.spec.recipients {
-                expand_recipient(org, inner, today, visiting, out);
-            }
-            visiting.remove(target.id.as_str());
-        }
-        RawRecipient::Person(_) | RawRecipient::Team(_) => {
-            for person in crate::model::recipient_people(org, r, today) {
-                out.extend(person_recipient(org, person));
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -9,28 +9,8 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// What happens to one alias.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    /// The alias does not exist on the server yet.
-    Create,
-    /// The alias exists with other recipients.
-    Update,
-    /// The alias exists on the server (managed by orgctl) but is no longer declared.
-    Delete,
-}
-
-impl Action {
-    /// The Terraform-style symbol: `+`, `~`, `-`.
-    pub fn symbol(self) -> char {
-        match self {
-            Action::Create => '+',
-            Action::Update => '~',
-            Action::Delete => '-',
-        }
-    }
-}
+/// What a change does: the same actions as every other plan change.
+pub use crate::plan::Action;
 
 /// One planned change of resource `email_alias["<address>"]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -5,6 +5,15 @@
 //!   the first 100 organisation members and the viewer.
 //! * `OrgctlOrgMembers` continues the organisation members when there are
 //!   more than 100.
+//! * The two outer connections (teams, organisation members) are cursor
+//!   paged, so each is a chain of dependent requests: the latency of a read
+//!   is the latency of its longest chain. Both are read from their two ends
+//!   at once (`first`/`after` forwards, `last`/`before` backwards), splitting
+//!   the pages the first answer's `totalCount` says are left, which halves
+//!   the chain without adding a request; items of the page where the two
+//!   ends meet are deduplicated. Should the connection change during the
+//!   read (fewer items than `totalCount`), the forward chain goes on until a
+//!   page brings nothing new.
 //! * `OrgctlTeamMembers` / `OrgctlTeamRepos` continue, per team, only the
 //!   nested connections whose `hasNextPage` is true (an inner cursor must not
 //!   go into the outer query: it would apply to every team).
@@ -37,6 +46,9 @@ const ORG_PAGE: &str = include_str!("queries/org_page.graphql");
 const ORG_MEMBERS: &str = include_str!("queries/org_members.graphql");
 const TEAM_MEMBERS: &str = include_str!("queries/team_members.graphql");
 const TEAM_REPOS: &str = include_str!("queries/team_repos.graphql");
+
+/// Organisation members per page (GitHub's maximum).
+const MEMBERS_PAGE_SIZE: u32 = 100;
 
 /// The GraphQL documents the reader sends, by operation name (for schema checks).
 pub const QUERIES: &[(&str, &str)] = &[
@@ -100,11 +112,15 @@ impl GraphqlReader {
 
 // ---- response shapes -------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct PageInfo {
     has_next_page: bool,
     end_cursor: Option<String>,
+    #[serde(default)]
+    has_previous_page: bool,
+    #[serde(default)]
+    start_cursor: Option<String>,
 }
 
 impl PageInfo {
@@ -115,11 +131,21 @@ impl PageInfo {
             None
         }
     }
+
+    fn previous(&self) -> Option<String> {
+        if self.has_previous_page {
+            self.start_cursor.clone()
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct EdgeConn<E> {
+    #[serde(default)]
+    total_count: Option<usize>,
     page_info: PageInfo,
     edges: Vec<E>,
 }
@@ -169,6 +195,8 @@ struct TeamNode {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct TeamsConn {
+    #[serde(default)]
+    total_count: Option<usize>,
     page_info: PageInfo,
     nodes: Vec<TeamNode>,
 }
@@ -340,25 +368,100 @@ fn paged_team(endpoint: &str, node: TeamNode) -> Result<PagedTeam, GithubError> 
     })
 }
 
+/// Which end of a connection a chain of pages reads from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dir {
+    /// `first` / `after`.
+    Forward,
+    /// `last` / `before`.
+    Backward,
+}
+
+/// The next page of a chain over a cursor-paged connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Chain {
+    dir: Dir,
+    /// `after` (forwards) or `before` (backwards); `None` starts at that end.
+    cursor: Option<String>,
+    /// Pages this chain still reads, this one included; `None`: until the
+    /// end, or until a page brings nothing new.
+    pages: Option<usize>,
+}
+
+impl Chain {
+    /// `(first, after, last, before)` of this page, `size` items.
+    fn arguments(&self, size: u32) -> (Value, Value, Value, Value) {
+        let cursor = json!(self.cursor);
+        match self.dir {
+            Dir::Forward => (json!(size), cursor, Value::Null, Value::Null),
+            Dir::Backward => (Value::Null, Value::Null, json!(size), cursor),
+        }
+    }
+
+    /// The chain's next page after a page with `info` that brought `new`
+    /// unseen items, if the chain goes on.
+    fn after_page(&self, info: &PageInfo, new: usize) -> Option<Chain> {
+        let cursor = match self.dir {
+            Dir::Forward => info.next(),
+            Dir::Backward => info.previous(),
+        }?;
+        let pages = match self.pages {
+            Some(n) if n > 1 => Some(n - 1),
+            Some(_) => return None,
+            None if new > 0 => None,
+            None => return None,
+        };
+        Some(Chain {
+            dir: self.dir,
+            cursor: Some(cursor),
+            pages,
+        })
+    }
+}
+
+/// The chains that read the rest of a connection after its first page, from
+/// both ends: `remaining` items in pages of `size` make `ceil(remaining /
+/// size)` pages, split between a forward chain continuing at `after` and a
+/// backward chain starting at the end.
+fn split(after: String, remaining: usize, size: usize) -> Vec<Chain> {
+    let pages = remaining.div_ceil(size.max(1));
+    let forward = pages.div_ceil(2).max(1);
+    let mut chains = vec![Chain {
+        dir: Dir::Forward,
+        cursor: Some(after),
+        pages: Some(forward),
+    }];
+    if pages > forward {
+        chains.push(Chain {
+            dir: Dir::Backward,
+            cursor: None,
+            pages: Some(pages - forward),
+        });
+    }
+    chains
+}
+
 // ---- the imperative shell ---------------------------------------------------
+
+/// One page of an outer connection (teams or organisation members).
+struct Page<T> {
+    items: Vec<T>,
+    /// The chain that asked for it (`None`: the first page).
+    chain: Option<Chain>,
+    info: PageInfo,
+    /// `totalCount` of the connection when the page was read.
+    total: Option<usize>,
+}
 
 /// A piece of the organisation fetched by one task.
 enum Piece {
     First {
         viewer: Option<String>,
-        members: Vec<OrgMember>,
-        members_next: Option<String>,
-        teams: Vec<PagedTeam>,
-        teams_next: Option<String>,
+        members: Page<OrgMember>,
+        teams: Page<PagedTeam>,
     },
-    Members {
-        members: Vec<OrgMember>,
-        next: Option<String>,
-    },
-    Teams {
-        teams: Vec<PagedTeam>,
-        next: Option<String>,
-    },
+    Members(Page<OrgMember>),
+    Teams(Page<PagedTeam>),
     Invitations(Vec<Invitation>),
     TeamMembers {
         slug: String,
@@ -393,15 +496,25 @@ impl Ctx {
         Ok((endpoint, reply))
     }
 
-    async fn teams_page(
-        &self,
-        after: Option<String>,
-        first_page: bool,
-    ) -> Result<Piece, GithubError> {
+    /// The first page of teams (with the first page of members and the
+    /// viewer) when `chain` is `None`, else the page `chain` points at.
+    async fn teams_page(&self, chain: Option<Chain>) -> Result<Piece, GithubError> {
+        let first_page = chain.is_none();
+        let (first, after, last, before) = match &chain {
+            Some(c) => c.arguments(self.team_page_size),
+            None => (
+                json!(self.team_page_size),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ),
+        };
         let variables = json!({
             "org": self.org,
-            "teamsFirst": self.team_page_size,
+            "teamsFirst": first,
             "teamsAfter": after,
+            "teamsLast": last,
+            "teamsBefore": before,
             "firstPage": first_page,
             "withViewer": first_page && !self.transport.is_app(),
         });
@@ -412,37 +525,50 @@ impl Ctx {
             endpoint: endpoint.clone(),
             message: "organization is null".into(),
         })?;
-        let teams_next = org.teams.page_info.next();
-        let teams = org
-            .teams
-            .nodes
-            .into_iter()
-            .map(|n| paged_team(&endpoint, n))
-            .collect::<Result<Vec<_>, _>>()?;
+        let teams = Page {
+            items: org
+                .teams
+                .nodes
+                .into_iter()
+                .map(|n| paged_team(&endpoint, n))
+                .collect::<Result<Vec<_>, _>>()?,
+            info: org.teams.page_info,
+            total: org.teams.total_count,
+            chain,
+        };
         if !first_page {
-            return Ok(Piece::Teams {
-                teams,
-                next: teams_next,
-            });
+            return Ok(Piece::Teams(teams));
         }
-        let (members, members_next) = match org.members_with_role {
-            Some(conn) => (
-                conn.edges.into_iter().map(org_member).collect(),
-                conn.page_info.next(),
-            ),
-            None => (Vec::new(), None),
+        let members = match org.members_with_role {
+            Some(conn) => Page {
+                items: conn.edges.into_iter().map(org_member).collect(),
+                info: conn.page_info,
+                total: conn.total_count,
+                chain: None,
+            },
+            None => Page {
+                items: Vec::new(),
+                info: PageInfo::default(),
+                total: None,
+                chain: None,
+            },
         };
         Ok(Piece::First {
             viewer: page.viewer.map(|v| v.login),
             members,
-            members_next,
             teams,
-            teams_next,
         })
     }
 
-    async fn members_page(&self, after: String) -> Result<Piece, GithubError> {
-        let variables = json!({"org": self.org, "after": after});
+    async fn members_page(&self, chain: Chain) -> Result<Piece, GithubError> {
+        let (first, after, last, before) = chain.arguments(MEMBERS_PAGE_SIZE);
+        let variables = json!({
+            "org": self.org,
+            "first": first,
+            "after": after,
+            "last": last,
+            "before": before,
+        });
         let (endpoint, reply) = self
             .graphql("OrgctlOrgMembers", ORG_MEMBERS, variables)
             .await?;
@@ -455,10 +581,12 @@ impl Ctx {
                 message: "organization is null".into(),
             })?
             .members_with_role;
-        Ok(Piece::Members {
-            next: conn.page_info.next(),
-            members: conn.edges.into_iter().map(org_member).collect(),
-        })
+        Ok(Piece::Members(Page {
+            items: conn.edges.into_iter().map(org_member).collect(),
+            info: conn.page_info,
+            total: conn.total_count,
+            chain: Some(chain),
+        }))
     }
 
     async fn team_page<T: DeserializeOwned>(
@@ -508,12 +636,83 @@ impl Ctx {
     }
 }
 
+/// Progress of reading one outer connection (teams or organisation members)
+/// from both ends.
+#[derive(Debug, Default)]
+struct Outer {
+    /// The latest `totalCount` seen.
+    total: Option<usize>,
+    /// Where the forward chain stopped when its share of pages was read.
+    resume: Option<String>,
+    /// Whether the catch-up chain has been started (at most once).
+    caught_up: bool,
+}
+
+impl Outer {
+    /// The chains to start after a page of `size` items that came from
+    /// `chain` (`None`: the first page), held `on_page` items, `new` of them
+    /// unseen.
+    fn next_chains(
+        &mut self,
+        chain: Option<&Chain>,
+        info: &PageInfo,
+        total: Option<usize>,
+        on_page: usize,
+        new: usize,
+        size: usize,
+    ) -> Vec<Chain> {
+        if total.is_some() {
+            self.total = total;
+        }
+        match chain {
+            None => match (info.next(), total) {
+                (Some(after), Some(total)) => split(after, total.saturating_sub(on_page), size),
+                (Some(after), None) => vec![Chain {
+                    dir: Dir::Forward,
+                    cursor: Some(after),
+                    pages: None,
+                }],
+                (None, _) => Vec::new(),
+            },
+            Some(c) => match c.after_page(info, new) {
+                Some(next) => vec![next],
+                None => {
+                    if c.dir == Dir::Forward && c.pages.is_some() {
+                        self.resume = info.next();
+                    }
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    /// After every chain ended with `seen` items while `totalCount` promised
+    /// more (the connection changed during the read): one forward chain from
+    /// where the forward half stopped, until a page brings nothing new.
+    fn catch_up(&mut self, seen: usize) -> Option<Chain> {
+        if self.caught_up || self.total.is_none_or(|t| seen >= t) {
+            return None;
+        }
+        let cursor = self.resume.take()?;
+        self.caught_up = true;
+        Some(Chain {
+            dir: Dir::Forward,
+            cursor: Some(cursor),
+            pages: None,
+        })
+    }
+}
+
 /// Accumulates pieces and schedules follow-up requests.
 struct Assembly {
     ctx: Arc<Ctx>,
     tasks: JoinSet<Result<Piece, GithubError>>,
     state: GithubState,
+    /// Organisation members by lowercased login.
+    members: BTreeMap<String, OrgMember>,
+    members_outer: Outer,
     teams: BTreeMap<String, Team>,
+    teams_outer: Outer,
 }
 
 impl Assembly {
@@ -525,9 +724,25 @@ impl Assembly {
         self.tasks.spawn(future);
     }
 
-    fn add_teams(&mut self, teams: Vec<PagedTeam>) {
+    fn spawn_members(&mut self, chain: Chain) {
+        self.spawn(move |ctx| async move { ctx.members_page(chain).await });
+    }
+
+    fn spawn_teams(&mut self, chain: Chain) {
+        self.spawn(move |ctx| async move { ctx.teams_page(Some(chain)).await });
+    }
+
+    /// Adds the teams not seen yet (the page where the two ends of the teams
+    /// connection meet repeats some) and schedules their overflowing nested
+    /// connections. Returns how many were new.
+    fn add_teams(&mut self, teams: Vec<PagedTeam>) -> usize {
+        let mut new = 0;
         for paged in teams {
             let slug = paged.team.slug.clone();
+            if self.teams.contains_key(&slug) {
+                continue;
+            }
+            new += 1;
             if let Some(after) = paged.members_next {
                 let s = slug.clone();
                 self.spawn(move |ctx| async move { ctx.team_members_page(s, after).await });
@@ -538,6 +753,7 @@ impl Assembly {
             }
             self.teams.insert(slug, paged.team);
         }
+        new
     }
 
     fn accept(&mut self, piece: Piece) -> Result<(), GithubError> {
@@ -545,30 +761,48 @@ impl Assembly {
             Piece::First {
                 viewer,
                 members,
-                members_next,
                 teams,
-                teams_next,
             } => {
                 self.state.viewer = viewer;
-                self.accept(Piece::Members {
-                    members,
-                    next: members_next,
-                })?;
-                self.accept(Piece::Teams {
-                    teams,
-                    next: teams_next,
-                })?;
+                self.accept(Piece::Members(members))?;
+                self.accept(Piece::Teams(teams))?;
             }
-            Piece::Members { members, next } => {
-                self.state.members.extend(members);
-                if let Some(after) = next {
-                    self.spawn(move |ctx| async move { ctx.members_page(after).await });
+            Piece::Members(page) => {
+                let on_page = page.items.len();
+                let mut new = 0;
+                for m in page.items {
+                    if let std::collections::btree_map::Entry::Vacant(e) =
+                        self.members.entry(m.login.to_lowercase())
+                    {
+                        e.insert(m);
+                        new += 1;
+                    }
+                }
+                let chains = self.members_outer.next_chains(
+                    page.chain.as_ref(),
+                    &page.info,
+                    page.total,
+                    on_page,
+                    new,
+                    MEMBERS_PAGE_SIZE as usize,
+                );
+                for chain in chains {
+                    self.spawn_members(chain);
                 }
             }
-            Piece::Teams { teams, next } => {
-                self.add_teams(teams);
-                if let Some(after) = next {
-                    self.spawn(move |ctx| async move { ctx.teams_page(Some(after), false).await });
+            Piece::Teams(page) => {
+                let on_page = page.items.len();
+                let new = self.add_teams(page.items);
+                let chains = self.teams_outer.next_chains(
+                    page.chain.as_ref(),
+                    &page.info,
+                    page.total,
+                    on_page,
+                    new,
+                    self.ctx.team_page_size as usize,
+                );
+                for chain in chains {
+                    self.spawn_teams(chain);
                 }
             }
             Piece::Invitations(invitations) => self.state.invitations.extend(invitations),
@@ -598,6 +832,21 @@ impl Assembly {
             }
         }
         Ok(())
+    }
+
+    /// Starts the catch-up chains of outer connections that came up short;
+    /// false when there is nothing more to read.
+    fn catch_up(&mut self) -> bool {
+        let mut more = false;
+        if let Some(chain) = self.members_outer.catch_up(self.members.len()) {
+            self.spawn_members(chain);
+            more = true;
+        }
+        if let Some(chain) = self.teams_outer.catch_up(self.teams.len()) {
+            self.spawn_teams(chain);
+            more = true;
+        }
+        more
     }
 }
 
@@ -640,9 +889,12 @@ impl LiveReader for GraphqlReader {
             ctx: ctx.clone(),
             tasks: JoinSet::new(),
             state: GithubState::new(org),
+            members: BTreeMap::new(),
+            members_outer: Outer::default(),
             teams: BTreeMap::new(),
+            teams_outer: Outer::default(),
         };
-        assembly.spawn(|ctx| async move { ctx.teams_page(None, true).await });
+        assembly.spawn(|ctx| async move { ctx.teams_page(None).await });
         assembly.spawn(|ctx| async move {
             let path = listing::invitations_path(&ctx.org);
             let endpoint = format!("GET {path}");
@@ -662,28 +914,36 @@ impl LiveReader for GraphqlReader {
         // On a failure, stop scheduling and let the requests in flight finish:
         // a GraphQL NOT_FOUND explains a REST 404 on invitations better.
         let mut failure: Option<GithubError> = None;
-        while let Some(joined) = assembly.tasks.join_next().await {
-            let result = joined
-                .map_err(|e| task_failed(&e))
-                .and_then(|r| r)
-                .and_then(|piece| match failure {
-                    None => assembly.accept(piece),
-                    Some(_) => Ok(()),
-                });
-            if let Err(e) = result {
-                if specificity(&e) >= 3 {
-                    return Err(e);
+        loop {
+            while let Some(joined) = assembly.tasks.join_next().await {
+                let result = joined
+                    .map_err(|e| task_failed(&e))
+                    .and_then(|r| r)
+                    .and_then(|piece| match failure {
+                        None => assembly.accept(piece),
+                        Some(_) => Ok(()),
+                    });
+                if let Err(e) = result {
+                    if specificity(&e) >= 3 {
+                        return Err(e);
+                    }
+                    failure = match failure {
+                        Some(previous) if specificity(&previous) >= specificity(&e) => {
+                            Some(previous)
+                        }
+                        _ => Some(e),
+                    };
                 }
-                failure = match failure {
-                    Some(previous) if specificity(&previous) >= specificity(&e) => Some(previous),
-                    _ => Some(e),
-                };
+            }
+            if failure.is_some() || !assembly.catch_up() {
+                break;
             }
         }
         if let Some(e) = failure {
             return Err(e);
         }
         let mut state = assembly.state;
+        state.members = assembly.members.into_values().collect();
         state.teams = assembly.teams.into_values().collect();
         state.normalize();
         Ok(state)
@@ -714,6 +974,133 @@ mod tests {
         let err = check_errors("x", "e", scopes).expect_err("scopes");
         assert!(err.to_string().contains("read:org"), "{err}");
         assert!(check_errors("x", "e", Vec::new()).is_ok());
+    }
+
+    fn info(next: Option<&str>, previous: Option<&str>) -> PageInfo {
+        PageInfo {
+            has_next_page: next.is_some(),
+            end_cursor: next.map(str::to_string),
+            has_previous_page: previous.is_some(),
+            start_cursor: previous.map(str::to_string),
+        }
+    }
+
+    fn chain(dir: Dir, cursor: Option<&str>, pages: Option<usize>) -> Chain {
+        Chain {
+            dir,
+            cursor: cursor.map(str::to_string),
+            pages,
+        }
+    }
+
+    #[test]
+    fn the_rest_of_a_connection_is_split_between_its_two_ends() {
+        // 10,000 members, 100 on the first page: 99 more pages, 50 + 49.
+        assert_eq!(
+            split("c".into(), 9_900, 100),
+            vec![
+                chain(Dir::Forward, Some("c"), Some(50)),
+                chain(Dir::Backward, None, Some(49)),
+            ]
+        );
+        // 261 members: 161 left, one page from each end (they overlap).
+        assert_eq!(
+            split("c".into(), 161, 100),
+            vec![
+                chain(Dir::Forward, Some("c"), Some(1)),
+                chain(Dir::Backward, None, Some(1)),
+            ]
+        );
+        assert_eq!(
+            split("c".into(), 50, 100),
+            vec![chain(Dir::Forward, Some("c"), Some(1))]
+        );
+        // `hasNextPage` although `totalCount` says nothing is left: one page.
+        assert_eq!(
+            split("c".into(), 0, 100),
+            vec![chain(Dir::Forward, Some("c"), Some(1))]
+        );
+    }
+
+    #[test]
+    fn chains_follow_their_own_cursor_for_their_share_of_pages() {
+        let page = info(Some("end"), Some("start"));
+        let forward = chain(Dir::Forward, Some("a"), Some(2));
+        assert_eq!(
+            forward.after_page(&page, 100),
+            Some(chain(Dir::Forward, Some("end"), Some(1)))
+        );
+        let backward = chain(Dir::Backward, None, Some(3));
+        assert_eq!(
+            backward.after_page(&page, 100),
+            Some(chain(Dir::Backward, Some("start"), Some(2)))
+        );
+        assert_eq!(
+            chain(Dir::Forward, None, Some(1)).after_page(&page, 100),
+            None
+        );
+        assert_eq!(forward.after_page(&info(None, Some("s")), 100), None);
+        assert_eq!(backward.after_page(&info(Some("e"), None), 100), None);
+        // A catch-up chain stops at the first page that brings nothing new.
+        let open = chain(Dir::Forward, Some("a"), None);
+        assert_eq!(
+            open.after_page(&page, 1),
+            Some(chain(Dir::Forward, Some("end"), None))
+        );
+        assert_eq!(open.after_page(&page, 0), None);
+        assert_eq!(
+            Value::Array(vec![backward.arguments(100).0, backward.arguments(100).2]),
+            json!([null, 100])
+        );
+    }
+
+    #[test]
+    fn a_connection_that_changed_during_the_read_is_caught_up_once() {
+        let mut outer = Outer::default();
+        let chains = outer.next_chains(None, &info(Some("p1"), None), Some(250), 100, 100, 100);
+        assert_eq!(chains.len(), 2);
+        // The forward half ends with its share read; the end is still ahead.
+        let forward = &chains[0];
+        assert!(
+            outer
+                .next_chains(
+                    Some(forward),
+                    &info(Some("p2"), Some("x")),
+                    Some(251),
+                    100,
+                    100,
+                    100
+                )
+                .is_empty()
+        );
+        let backward = &chains[1];
+        assert!(
+            outer
+                .next_chains(
+                    Some(backward),
+                    &info(None, Some("y")),
+                    Some(251),
+                    50,
+                    50,
+                    100
+                )
+                .is_empty()
+        );
+        // Read everything `totalCount` promised: nothing to catch up.
+        assert_eq!(
+            Outer {
+                total: Some(250),
+                ..Outer::default()
+            }
+            .catch_up(250),
+            None
+        );
+        // 250 seen of 251: one catch-up chain from where the forward half stopped.
+        assert_eq!(
+            outer.catch_up(250),
+            Some(chain(Dir::Forward, Some("p2"), None))
+        );
+        assert_eq!(outer.catch_up(250), None, "only once");
     }
 
     #[test]

@@ -149,6 +149,9 @@ pub enum GithubError {
     /// Missing or unusable configuration.
     #[error("GitHub configuration: {0}")]
     Config(String),
+    /// A write apply did not make, or made only in part, with the reason and the fix.
+    #[error("{0}")]
+    NotApplied(String),
     /// The organisation changed under the reader.
     #[error("team `{slug}` disappeared while the organisation was being read; run again")]
     Inconsistent {

@@ -63,10 +63,26 @@ impl RawResponse {
     }
 
     /// Types of the GraphQL `errors` in the body (empty when there are none).
+    ///
+    /// Called on every answer (the retry decision needs it), so it does not
+    /// build the whole document: bodies that cannot hold an `errors` member
+    /// are skipped and only `errors` is materialised (`data` is scanned past).
     pub fn graphql_error_types(&self) -> Vec<String> {
-        serde_json::from_str::<Value>(&self.body)
+        /// The top-level `errors` member, everything else skipped.
+        #[derive(serde::Deserialize)]
+        struct ErrorsOnly {
+            #[serde(default)]
+            errors: Value,
+        }
+        if !self.body.trim_start().starts_with('{') || !self.body.contains("\"errors\"") {
+            return Vec::new();
+        }
+        serde_json::from_str::<ErrorsOnly>(&self.body)
             .ok()
-            .and_then(|v| v.get("errors").and_then(Value::as_array).cloned())
+            .and_then(|v| match v.errors {
+                Value::Array(errors) => Some(errors),
+                _ => None,
+            })
             .unwrap_or_default()
             .iter()
             .filter_map(|e| e.get("type").and_then(Value::as_str).map(str::to_string))
@@ -171,5 +187,26 @@ mod tests {
         assert_eq!(r.message(), "Bad credentials");
         assert_eq!(r.graphql_error_types(), vec!["NOT_FOUND".to_string()]);
         assert_eq!(r.headers.get_u64("x-ratelimit-remaining"), Some(5));
+    }
+
+    #[test]
+    fn finds_graphql_error_types_only_in_the_errors_member() {
+        let body = |b: &str| RawResponse {
+            status: 200,
+            headers: Headers::default(),
+            body: b.into(),
+        };
+        let types = |b: &str| body(b).graphql_error_types();
+        assert_eq!(
+            types(
+                r#"{"data":{"teams":[{"name":"errors"}]},"errors":[{"type":"RATE_LIMITED"},{"message":"x"}]}"#
+            ),
+            vec!["RATE_LIMITED".to_string()]
+        );
+        assert!(types(r#"{"data":{"note":"\"errors\""}}"#).is_empty());
+        assert!(types(r#"[{"errors":[{"type":"RATE_LIMITED"}]}]"#).is_empty());
+        assert!(types(r#"{"errors":null}"#).is_empty());
+        assert!(types(r#"{"errors":"#).is_empty());
+        assert!(types("").is_empty());
     }
 }

@@ -4,7 +4,8 @@
 //! * [`client`]: the GraphQL reader ([`GraphqlReader`]), fewest requests.
 //! * [`rest_reader`]: a per-resource REST reader ([`RestReader`]), the
 //!   comparison point.
-//! * [`transport`]: octocrab clients, request counting; [`retry`]: rate limits
+//! * [`writer`]: the writes apply makes ([`GithubWriter`], REST: [`RestWriter`]).
+//! * [`transport`]: octocrab clients, request counting, write pacing; [`retry`]: rate limits
 //!   and retries; [`config`]: endpoints and credentials; [`error`]: errors
 //!   that name the endpoint and the fix.
 //!
@@ -20,6 +21,7 @@ pub mod rest_reader;
 pub mod retry;
 pub mod state;
 pub mod transport;
+pub mod writer;
 
 use std::future::Future;
 
@@ -29,7 +31,8 @@ pub use error::GithubError;
 pub use rest_reader::RestReader;
 pub use retry::{Clock, ProgressEvent, ProgressSink, RetryPolicy, ScaledClock, SystemClock};
 pub use state::GithubState;
-pub use transport::{RequestCount, Transport};
+pub use transport::{Exchange, RequestCount, Transport, WriteMethod, WritePacing};
+pub use writer::{GithubWriter, RestWriter};
 
 /// Reads the live state of an organisation.
 pub trait LiveReader: Send + Sync {

@@ -96,6 +96,8 @@ pub enum WaitReason {
     ServerError(u16),
     /// No answer (timeout, connection error).
     Transport(String),
+    /// Writes are paced under GitHub's documented limits.
+    WritePacing,
 }
 
 impl WaitReason {
@@ -120,6 +122,9 @@ impl fmt::Display for WaitReason {
             }
             WaitReason::ServerError(status) => write!(f, "server error {status}"),
             WaitReason::Transport(message) => write!(f, "no answer ({message})"),
+            WaitReason::WritePacing => f.write_str(
+                "pacing writes under GitHub's content-creation limits (80 a minute, 500 an hour)",
+            ),
         }
     }
 }

@@ -7,11 +7,15 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Team visibility and repository permissions use the file format's types: one vocabulary
+/// (REST's: `closed`/`secret`, `pull`..`admin`) from files to plans.
+pub use crate::schema::{Permission, Privacy};
+
 /// Version of the snapshot format written by this build.
 pub const STATE_FORMAT_VERSION: u32 = 1;
 
 /// Observed state of one organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GithubState {
     /// Snapshot format version, always [`STATE_FORMAT_VERSION`] when written.
@@ -31,7 +35,7 @@ pub struct GithubState {
 }
 
 /// An organisation member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgMember {
     /// Login as GitHub spells it.
@@ -43,7 +47,9 @@ pub struct OrgMember {
 }
 
 /// Role of an organisation member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgRole {
     /// Owner.
@@ -53,7 +59,7 @@ pub enum OrgRole {
 }
 
 /// A pending invitation to the organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Invitation {
     /// Invitee login; `None` for an invitation sent to an e-mail address.
@@ -68,7 +74,9 @@ pub struct Invitation {
 }
 
 /// Role offered by an invitation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationRole {
     /// Owner.
@@ -98,7 +106,7 @@ impl InvitationRole {
 }
 
 /// A team.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Team {
     /// GitHub team id.
@@ -119,18 +127,8 @@ pub struct Team {
     pub repos: Vec<TeamRepo>,
 }
 
-/// Team visibility in REST vocabulary (GraphQL `VISIBLE` is `closed`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Privacy {
-    /// Visible to all organisation members.
-    Closed,
-    /// Visible to owners and team members only.
-    Secret,
-}
-
 /// An immediate team member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamMember {
     /// Login.
@@ -142,7 +140,9 @@ pub struct TeamMember {
 }
 
 /// Role in a team.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TeamRole {
     /// Member.
@@ -152,58 +152,13 @@ pub enum TeamRole {
 }
 
 /// A repository permission of a team.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamRepo {
     /// Repository name without the owner.
     pub name: String,
     /// Permission.
     pub permission: Permission,
-}
-
-/// Repository permission in REST vocabulary, weakest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Permission {
-    /// Read (GraphQL `READ`).
-    Pull,
-    /// Triage.
-    Triage,
-    /// Write (GraphQL `WRITE`).
-    Push,
-    /// Maintain.
-    Maintain,
-    /// Admin.
-    Admin,
-}
-
-impl Permission {
-    /// Maps a GraphQL `RepositoryPermission`.
-    pub fn from_graphql(p: &str) -> Option<Permission> {
-        Some(match p {
-            "READ" => Permission::Pull,
-            "TRIAGE" => Permission::Triage,
-            "WRITE" => Permission::Push,
-            "MAINTAIN" => Permission::Maintain,
-            "ADMIN" => Permission::Admin,
-            _ => return None,
-        })
-    }
-
-    /// The strongest permission whose REST `permissions` flag is set.
-    pub fn from_flags(admin: bool, maintain: bool, push: bool, triage: bool) -> Permission {
-        if admin {
-            Permission::Admin
-        } else if maintain {
-            Permission::Maintain
-        } else if push {
-            Permission::Push
-        } else if triage {
-            Permission::Triage
-        } else {
-            Permission::Pull
-        }
-    }
 }
 
 /// A snapshot that could not be read.
@@ -288,6 +243,15 @@ impl GithubState {
             return Err(StateFormatError::UnsupportedVersion { found });
         }
         Ok(serde_json::from_value(raw)?)
+    }
+
+    /// SHA-256 of the normalised state without the reading account, so a plan made with a
+    /// read-only token can be applied with another (the write) token.
+    pub fn fingerprint(&self) -> String {
+        let mut s = self.clone();
+        s.normalize();
+        s.viewer = None;
+        crate::plan::fingerprint(&s)
     }
 
     /// The team with `slug`.

@@ -3,10 +3,18 @@
 //! installation token when configured, sends requests through
 //! [`retry::run`], counts every request it sends, and turns answers into
 //! [`RawResponse`]s and GraphQL replies.
+//!
+//! Writes ([`Transport::write_once`], [`Transport::write_idempotent`]) are
+//! paced by [`WritePacing`] (GitHub asks for at least a second between
+//! mutative requests and limits content creation to 80 a minute and 500 an
+//! hour) and each attempt is recorded as an [`Exchange`] for audit records.
+//! Only idempotent writes (PUT, PATCH, DELETE) are retried here; a POST is
+//! sent once and its caller decides (see `super::writer`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use octocrab::Octocrab;
 use octocrab::service::middleware::retry::RetryConfig;
@@ -17,8 +25,8 @@ use super::config::{Credentials, GithubConfig};
 use super::error::{GithubError, GraphqlErrorInfo};
 use super::http::{Headers, RawResponse, path_and_query};
 use super::retry::{
-    self, AttemptOutcome, Clock, NoProgress, ProgressSink, RateLimitInfo, RetryEnv, RetryPolicy,
-    SystemClock,
+    self, AttemptOutcome, Clock, Decision, NoProgress, ProgressEvent, ProgressSink, RateLimitInfo,
+    RetryEnv, RetryPolicy, SystemClock, WaitReason,
 };
 
 /// How many requests were sent (every attempt counts).
@@ -30,6 +38,8 @@ pub struct RequestCount {
     pub graphql: u64,
     /// Of those, repeated attempts.
     pub retries: u64,
+    /// Of the REST requests, writes (POST, PATCH, PUT, DELETE).
+    pub writes: u64,
 }
 
 impl RequestCount {
@@ -48,6 +58,126 @@ pub struct GraphqlReply {
     pub errors: Vec<GraphqlErrorInfo>,
 }
 
+/// The HTTP method of a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WriteMethod {
+    /// `POST` (creates; not idempotent).
+    Post,
+    /// `PATCH`.
+    Patch,
+    /// `PUT`.
+    Put,
+    /// `DELETE`.
+    Delete,
+}
+
+impl WriteMethod {
+    /// The method's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WriteMethod::Post => "POST",
+            WriteMethod::Patch => "PATCH",
+            WriteMethod::Put => "PUT",
+            WriteMethod::Delete => "DELETE",
+        }
+    }
+
+    /// Whether sending it twice has the effect of sending it once (everything but POST).
+    pub fn is_idempotent(self) -> bool {
+        self != WriteMethod::Post
+    }
+}
+
+/// How far apart writes are sent: a minimum interval and at most `max` writes in any `window`.
+/// GitHub's best practices ask for at least one second between mutative requests, and its
+/// secondary limits allow 80 content-creating requests a minute and 500 an hour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WritePacing {
+    /// Minimum time between the starts of two writes.
+    pub min_interval: Duration,
+    /// `(window, max)`: at most `max` writes start within any `window`.
+    pub windows: Vec<(Duration, usize)>,
+}
+
+impl Default for WritePacing {
+    fn default() -> Self {
+        WritePacing {
+            min_interval: Duration::from_secs(1),
+            windows: vec![
+                (Duration::from_secs(60), 80),
+                (Duration::from_secs(3600), 500),
+            ],
+        }
+    }
+}
+
+impl WritePacing {
+    /// No pacing at all (tests and benchmarks against a local fake).
+    pub fn none() -> WritePacing {
+        WritePacing {
+            min_interval: Duration::ZERO,
+            windows: Vec::new(),
+        }
+    }
+
+    /// GitHub's limits with another minimum interval.
+    pub fn with_min_interval(min_interval: Duration) -> WritePacing {
+        WritePacing {
+            min_interval,
+            ..WritePacing::default()
+        }
+    }
+
+    /// The longest window (how much history [`Self::delay`] needs).
+    fn horizon(&self) -> Duration {
+        self.windows
+            .iter()
+            .map(|(w, _)| *w)
+            .max()
+            .unwrap_or(Duration::ZERO)
+            .max(self.min_interval)
+    }
+
+    /// How long to wait at `now` before the next write, given the start times of earlier
+    /// writes (`sent`, oldest first). Pure.
+    pub fn delay(&self, sent: &VecDeque<Instant>, now: Instant) -> Duration {
+        let mut wait = sent
+            .back()
+            .map(|last| (*last + self.min_interval).saturating_duration_since(now))
+            .unwrap_or(Duration::ZERO);
+        for (window, max) in &self.windows {
+            let max = (*max).max(1);
+            let recent: Vec<&Instant> = sent
+                .iter()
+                .filter(|t| now.saturating_duration_since(**t) < *window)
+                .collect();
+            if recent.len() >= max {
+                let oldest_that_counts = recent[recent.len() - max];
+                wait = wait.max((*oldest_that_counts + *window).saturating_duration_since(now));
+            }
+        }
+        wait
+    }
+}
+
+/// One HTTP exchange of a write (or of a read a write needed), for audit records.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Exchange {
+    /// HTTP method.
+    pub method: String,
+    /// Path (and query) of the request.
+    pub path: String,
+    /// Status answered; `None` when no answer came (timeout, connection error).
+    pub status: Option<u16>,
+    /// GitHub's message for an unsuccessful answer, or the transport error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// When the request was sent.
+    pub started_at: jiff::Timestamp,
+    /// How long the answer took, in milliseconds.
+    pub duration_ms: u64,
+}
+
 /// Sends requests to GitHub with retries, rate-limit waits and counting.
 pub struct Transport {
     rest: Octocrab,
@@ -62,6 +192,9 @@ pub struct Transport {
     retries: AtomicU64,
     rate_limits: Mutex<BTreeMap<String, RateLimitInfo>>,
     app: bool,
+    pacing: WritePacing,
+    sent_writes: Mutex<VecDeque<Instant>>,
+    write_count: AtomicU64,
 }
 
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
@@ -189,6 +322,9 @@ impl Transport {
             retries: AtomicU64::new(0),
             rate_limits: Mutex::new(BTreeMap::new()),
             app,
+            pacing: WritePacing::default(),
+            sent_writes: Mutex::new(VecDeque::new()),
+            write_count: AtomicU64::new(0),
         };
         Ok(transport)
     }
@@ -211,6 +347,12 @@ impl Transport {
         self
     }
 
+    /// Paces writes with `pacing` (default: [`WritePacing::default`]).
+    pub fn with_write_pacing(mut self, pacing: WritePacing) -> Transport {
+        self.pacing = pacing;
+        self
+    }
+
     /// Whether the credentials are a GitHub App installation (no viewer).
     pub fn is_app(&self) -> bool {
         self.app
@@ -222,6 +364,7 @@ impl Transport {
             rest: self.rest_count.load(Ordering::Relaxed),
             graphql: self.graphql_count.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
+            writes: self.write_count.load(Ordering::Relaxed),
         }
     }
 
@@ -289,6 +432,146 @@ impl Transport {
         .await
     }
 
+    /// Waits until [`WritePacing`] allows the next write, and records its start.
+    async fn pace(&self) {
+        loop {
+            let wait = {
+                let mut sent = self
+                    .sent_writes
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                let now = Instant::now();
+                let wait = self.pacing.delay(&sent, now);
+                if wait.is_zero() {
+                    let horizon = self.pacing.horizon();
+                    while sent
+                        .front()
+                        .is_some_and(|t| now.saturating_duration_since(*t) >= horizon)
+                    {
+                        sent.pop_front();
+                    }
+                    sent.push_back(now);
+                    return;
+                }
+                wait
+            };
+            if wait >= Duration::from_secs(5) {
+                self.progress.event(&ProgressEvent::Waiting {
+                    endpoint: "the next write".into(),
+                    reason: WaitReason::WritePacing,
+                    wait,
+                    attempt: 0,
+                });
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Sends one write attempt (paced, counted, no retry) and records it as an [`Exchange`].
+    pub async fn write_once(
+        &self,
+        method: WriteMethod,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (AttemptOutcome, Exchange) {
+        self.pace().await;
+        self.rest_count.fetch_add(1, Ordering::Relaxed);
+        self.write_count.fetch_add(1, Ordering::Relaxed);
+        let path = path_and_query(path);
+        let started_at = jiff::Timestamp::now();
+        let clock = Instant::now();
+        let uri = path.as_str();
+        let outcome = match method {
+            WriteMethod::Post => outcome!(self.rest, self.rest._post(uri, body).await),
+            WriteMethod::Patch => outcome!(self.rest, self.rest._patch(uri, body).await),
+            WriteMethod::Put => outcome!(self.rest, self.rest._put(uri, body).await),
+            WriteMethod::Delete => outcome!(self.rest, self.rest._delete(uri, body).await),
+        };
+        let exchange = exchange(method.as_str(), path, &outcome, started_at, clock);
+        (outcome, exchange)
+    }
+
+    /// Sends an idempotent write (PUT, PATCH, DELETE) with retries on 5xx, timeouts and rate
+    /// limits; every attempt is appended to `log`. Any status but 401 is returned.
+    pub async fn write_idempotent(
+        &self,
+        method: WriteMethod,
+        path: &str,
+        body: Option<&Value>,
+        log: &Mutex<Vec<Exchange>>,
+    ) -> Result<RawResponse, GithubError> {
+        let path = path_and_query(path);
+        let endpoint = format!("{} {path}", method.as_str());
+        let path = path.as_str();
+        self.with_retries(&endpoint, move || async move {
+            let (outcome, exchange) = self.write_once(method, path, body).await;
+            log.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(exchange);
+            outcome
+        })
+        .await
+    }
+
+    /// `GET` like [`Self::get`], appending the exchange to `log`.
+    pub async fn get_logged(
+        &self,
+        path: &str,
+        log: &Mutex<Vec<Exchange>>,
+    ) -> Result<RawResponse, GithubError> {
+        let started_at = jiff::Timestamp::now();
+        let clock = Instant::now();
+        let result = self.get(path).await;
+        let outcome = match &result {
+            Ok(r) => AttemptOutcome::Response(r.clone()),
+            Err(e) => AttemptOutcome::Transport(e.to_string()),
+        };
+        log.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(exchange(
+                "GET",
+                path_and_query(path),
+                &outcome,
+                started_at,
+                clock,
+            ));
+        result
+    }
+
+    /// What the retry rule says about `outcome` of attempt number `attempt` (1-based).
+    pub fn retry_decision(&self, outcome: &AttemptOutcome, attempt: u32) -> Decision {
+        retry::decide(
+            outcome,
+            attempt,
+            &self.policy,
+            self.clock.now_epoch(),
+            self.jitter(),
+        )
+    }
+
+    /// The retry limits.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Reports a wait before retrying `endpoint` and sleeps through the clock.
+    pub async fn wait_before_retry(
+        &self,
+        endpoint: &str,
+        reason: WaitReason,
+        wait: Duration,
+        attempt: u32,
+    ) {
+        self.retries.fetch_add(1, Ordering::Relaxed);
+        self.progress.event(&ProgressEvent::Waiting {
+            endpoint: endpoint.to_string(),
+            reason,
+            wait,
+            attempt,
+        });
+        self.clock.sleep(wait).await;
+    }
+
     /// Runs a GraphQL operation (named `operation` in messages) with retries.
     pub async fn graphql(
         &self,
@@ -317,7 +600,7 @@ impl Transport {
                 message: response.message(),
             });
         }
-        let parsed: Value =
+        let mut parsed: Value =
             serde_json::from_str(&response.body).map_err(|e| GithubError::Decode {
                 endpoint: endpoint.clone(),
                 message: e.to_string(),
@@ -328,9 +611,35 @@ impl Transport {
             .map(|list| list.iter().map(graphql_error).collect())
             .unwrap_or_default();
         Ok(GraphqlReply {
-            data: parsed.get("data").cloned().unwrap_or(Value::Null),
+            // Moved out, not cloned: a page of 100 teams is a large tree.
+            data: parsed
+                .get_mut("data")
+                .map(Value::take)
+                .unwrap_or(Value::Null),
             errors,
         })
+    }
+}
+
+fn exchange(
+    method: &str,
+    path: String,
+    outcome: &AttemptOutcome,
+    started_at: jiff::Timestamp,
+    clock: Instant,
+) -> Exchange {
+    let (status, error) = match outcome {
+        AttemptOutcome::Response(r) if r.is_success() => (Some(r.status), None),
+        AttemptOutcome::Response(r) => (Some(r.status), Some(r.message())),
+        AttemptOutcome::Transport(e) => (None, Some(e.clone())),
+    };
+    Exchange {
+        method: method.to_string(),
+        path,
+        status,
+        error,
+        started_at,
+        duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
 }
 

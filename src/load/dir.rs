@@ -116,13 +116,15 @@ fn read_limited(path: &Path) -> Content {
         Ok(f) => f,
         Err(e) => return Content::Unreadable(e.to_string()),
     };
-    match file.metadata() {
+    let size = match file.metadata() {
         Ok(m) if m.is_dir() => return Content::Unreadable("it is a directory".into()),
         Ok(m) if m.len() > MAX_FILE_BYTES => return Content::TooLarge(m.len()),
-        Ok(_) => {}
+        Ok(m) => m.len(),
         Err(e) => return Content::Unreadable(e.to_string()),
-    }
-    let mut bytes = Vec::new();
+    };
+    // Room for the whole file and one byte more: two reads (the data, then end of file) instead
+    // of the small probing reads `read_to_end` makes into an empty buffer.
+    let mut bytes = Vec::with_capacity(size as usize + 1);
     // A file that grows while being read (a pipe, /dev/zero via a link) is still bounded.
     match file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
         Ok(n) if n as u64 > MAX_FILE_BYTES => Content::TooLarge(n as u64),

@@ -5,9 +5,10 @@
 //! its current members on a date, its children). Ids of files that failed to parse are kept in
 //! `broken`, so a typo in one file does not make every reference to it "dangling". Stage: model.
 
+pub mod aliases;
 mod team;
 
-pub use team::{Member, Team};
+pub use team::{Member, MemberLookup, Team};
 
 use crate::diagnostic::Diagnostic;
 use crate::parse::{Document, Parsed};

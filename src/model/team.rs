@@ -3,6 +3,7 @@
 use crate::schema::{RawTeam, RawTeamMember};
 use crate::source::FileId;
 use jiff::civil::Date;
+use std::collections::HashMap;
 
 /// A team.
 #[derive(Debug, Clone)]
@@ -103,8 +104,39 @@ impl Team {
             .filter(move |l| self.is_current_member(l, today))
     }
 
-    /// The member entry of `person`, if listed.
+    /// The member entry of `person`, if listed (the first, if listed twice). A linear scan: to
+    /// look up many people in a large team, use [`Team::member_lookup`].
     pub fn member(&self, person: &str) -> Option<Member<'_>> {
         self.members().find(|m| m.person == person)
+    }
+
+    /// A lookup answering like [`Team::member`] for `lookups` queries in time linear in the
+    /// team's size overall (a hash index when a scan per query would cost more).
+    pub fn member_lookup(&self, lookups: usize) -> MemberLookup<'_> {
+        let index = (lookups.saturating_mul(self.spec.members.len()) > 256).then(|| {
+            let mut index = HashMap::with_capacity(self.spec.members.len());
+            for m in self.members() {
+                index.entry(m.person).or_insert(m);
+            }
+            index
+        });
+        MemberLookup { team: self, index }
+    }
+}
+
+/// Member lookups by person id; see [`Team::member_lookup`].
+#[derive(Debug)]
+pub struct MemberLookup<'a> {
+    team: &'a Team,
+    index: Option<HashMap<&'a str, Member<'a>>>,
+}
+
+impl<'a> MemberLookup<'a> {
+    /// The member entry of `person`, if listed (the first, if listed twice).
+    pub fn get(&self, person: &str) -> Option<Member<'a>> {
+        match &self.index {
+            Some(index) => index.get(person).copied(),
+            None => self.team.member(person),
+        }
     }
 }

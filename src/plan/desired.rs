@@ -5,7 +5,6 @@
 
 use crate::github::state::{OrgRole, Permission, Privacy, TeamRole};
 use crate::model::Org;
-use crate::schema;
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,24 +58,6 @@ pub struct DesiredGithub {
     pub max_removals: u32,
 }
 
-fn privacy(p: schema::Privacy) -> Privacy {
-    match p {
-        schema::Privacy::Closed => Privacy::Closed,
-        schema::Privacy::Secret => Privacy::Secret,
-    }
-}
-
-/// Maps the file format's permission to the state's.
-pub fn permission(p: schema::Permission) -> Permission {
-    match p {
-        schema::Permission::Pull => Permission::Pull,
-        schema::Permission::Triage => Permission::Triage,
-        schema::Permission::Push => Permission::Push,
-        schema::Permission::Maintain => Permission::Maintain,
-        schema::Permission::Admin => Permission::Admin,
-    }
-}
-
 /// Projects the model onto GitHub. `None` when org.yaml has no `github:` block.
 pub fn desired_github(org: &Org, today: Date) -> Option<DesiredGithub> {
     let gh = org.spec.github.as_ref()?;
@@ -116,14 +97,10 @@ pub fn desired_github(org: &Org, today: Date) -> Option<DesiredGithub> {
                 id: t.id.clone(),
                 name: tg.name.clone().unwrap_or_else(|| t.slug().to_string()),
                 description,
-                privacy: privacy(tg.privacy),
+                privacy: tg.privacy,
                 parent: org.github_parent(t).map(|p| p.slug().to_string()),
                 members,
-                repos: tg
-                    .repos
-                    .iter()
-                    .map(|(r, p)| (r.clone(), permission(*p)))
-                    .collect(),
+                repos: tg.repos.clone(),
             },
         );
     }

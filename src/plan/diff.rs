@@ -10,14 +10,34 @@ use super::{
     Action, Address, Change, DesiredGithub, DesiredUser, Note, PLAN_FORMAT_VERSION, Plan, Resource,
     fingerprint,
 };
-use crate::github::state::{GithubState, OrgRole, TeamMember};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::github::state::{GithubState, Invitation, OrgMember, OrgRole, TeamMember};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Options of planning that do not come from the files.
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     /// Only changes whose address is listed (`--target`); empty = all.
     pub targets: Vec<String>,
+}
+
+impl Policy {
+    /// Whether `--target` selects this change: the exact address, every `[...]` instance of a
+    /// resource (`github_org_member` selects all org members), or a whole team
+    /// (`github_team.infra` also selects its members and repositories).
+    pub fn selects(&self, change: &Change) -> bool {
+        if self.targets.is_empty() {
+            return true;
+        }
+        let a = change.address.to_string();
+        self.targets.iter().any(|t| {
+            a == *t
+                || a.starts_with(&format!("{t}["))
+                || change
+                    .address
+                    .team()
+                    .is_some_and(|slug| t.strip_prefix("github_team.") == Some(slug))
+        })
+    }
 }
 
 /// Computes the plan that makes `actual` match `desired`. Pure.
@@ -37,17 +57,27 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
     if desired.manage_org_members {
         let mut matched: BTreeSet<u64> = BTreeSet::new();
         let mut matched_invites: BTreeSet<u64> = BTreeSet::new();
+        // Indexes instead of a scan per desired member (10,000 × 10,000 in a
+        // large org); each keeps the first match, as a scan would find it.
+        let mut by_id: HashMap<u64, &OrgMember> = HashMap::new();
+        let mut by_login: HashMap<String, &OrgMember> = HashMap::new();
+        for m in &actual.members {
+            by_id.entry(m.id).or_insert(m);
+            by_login.entry(m.login.to_ascii_lowercase()).or_insert(m);
+        }
+        let mut invitation_by_login: HashMap<String, &Invitation> = HashMap::new();
+        for i in &actual.invitations {
+            if let Some(login) = &i.login {
+                invitation_by_login
+                    .entry(login.to_ascii_lowercase())
+                    .or_insert(i);
+            }
+        }
         for (u, role) in desired.members.values() {
-            let found = actual
-                .members
-                .iter()
-                .find(|m| u.id == Some(m.id))
-                .or_else(|| {
-                    actual
-                        .members
-                        .iter()
-                        .find(|m| m.login.eq_ignore_ascii_case(&u.login))
-                });
+            let found =
+                u.id.and_then(|id| by_id.get(&id))
+                    .or_else(|| by_login.get(&u.login.to_ascii_lowercase()))
+                    .copied();
             match found {
                 Some(m) => {
                     matched.insert(m.id);
@@ -89,12 +119,7 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                     }
                 }
                 None => {
-                    let invite = actual.invitations.iter().find(|i| {
-                        i.login
-                            .as_deref()
-                            .is_some_and(|l| l.eq_ignore_ascii_case(&u.login))
-                    });
-                    if let Some(i) = invite {
+                    if let Some(i) = invitation_by_login.get(&u.login.to_ascii_lowercase()) {
                         matched_invites.insert(i.id);
                         continue;
                     }
@@ -254,7 +279,9 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                 None => adds.push(Change {
                     address: Address::GithubTeamMember {
                         slug: slug.to_string(),
-                        login: u.login.clone(),
+                        // The API takes the account's current login: a renamed account is
+                        // found by its id among the org members.
+                        login: current_login(&actual, u),
                     },
                     action: Action::Create,
                     before: None,
@@ -399,12 +426,21 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         orgctl_version: env!("CARGO_PKG_VERSION").to_string(),
         org: desired.org.clone(),
         desired_fingerprint: fingerprint(desired),
-        observed_fingerprint: fingerprint(&actual),
+        observed_fingerprint: actual.fingerprint(),
         changes,
         notes,
         removals: removal_count,
         max_removals: desired.max_removals,
+        email_backend: None,
+        email_desired_fingerprint: None,
+        email_observed_fingerprint: None,
     }
+}
+
+/// The login GitHub knows a desired user by: the org member with the same id, else the files'.
+fn current_login(actual: &GithubState, u: &DesiredUser) -> String {
+    u.id.and_then(|id| actual.members.iter().find(|m| m.id == id))
+        .map_or_else(|| u.login.clone(), |m| m.login.clone())
 }
 
 fn org_member(user_id: Option<u64>, role: OrgRole, pending: bool) -> Resource {

@@ -8,6 +8,7 @@
 
 pub mod desired;
 pub mod diff;
+pub mod email;
 pub mod simulate;
 
 pub use desired::{DesiredGithub, DesiredTeam, DesiredUser};
@@ -22,7 +23,9 @@ use std::fmt;
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
 /// The address of one managed resource, printed Terraform-style (`github_team.infra`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Address {
     /// A GitHub team.
@@ -85,7 +88,19 @@ impl fmt::Display for Address {
 }
 
 /// What a change does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Create (or invite).
@@ -108,7 +123,7 @@ impl Action {
 }
 
 /// The state of one resource, as desired or as observed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Resource {
     /// A team.
@@ -185,7 +200,7 @@ impl Resource {
 }
 
 /// One planned change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Change {
     /// What it changes.
     pub address: Address,
@@ -233,7 +248,7 @@ impl Change {
 }
 
 /// Something found on the live side that the plan does not change, worth a reviewer's look.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Note {
     /// The resource concerned.
     pub address: Address,
@@ -242,7 +257,9 @@ pub struct Note {
 }
 
 /// Counts of a plan, Terraform's summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Summary {
     /// Creates.
     pub add: usize,
@@ -253,7 +270,7 @@ pub struct Summary {
 }
 
 /// A complete plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Plan {
     /// [`PLAN_FORMAT_VERSION`].
     pub format_version: u32,
@@ -273,9 +290,52 @@ pub struct Plan {
     pub removals: usize,
     /// The org's `limits.max_removals`.
     pub max_removals: u32,
+    /// The email backend the `email_alias` changes are for, when email is planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_backend: Option<String>,
+    /// Fingerprint of the desired email aliases (secrets as references), when email is planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_desired_fingerprint: Option<String>,
+    /// Fingerprint of the observed email aliases, when email is planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_observed_fingerprint: Option<String>,
 }
 
 impl Plan {
+    /// A plan with no GitHub part (an org that only manages email).
+    pub fn without_github(org: &str, max_removals: u32) -> Plan {
+        Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            orgctl_version: env!("CARGO_PKG_VERSION").to_string(),
+            org: org.to_string(),
+            desired_fingerprint: fingerprint(&()),
+            observed_fingerprint: fingerprint(&()),
+            changes: Vec::new(),
+            notes: Vec::new(),
+            removals: 0,
+            max_removals,
+            email_backend: None,
+            email_desired_fingerprint: None,
+            email_observed_fingerprint: None,
+        }
+    }
+
+    /// Adds the email alias part of the plan (changes selected by `policy`, drift as notes).
+    pub fn add_email(&mut self, email: &crate::email::EmailPlan, policy: &Policy) {
+        let (changes, notes) = self::email::email_changes(email);
+        self.changes
+            .extend(changes.into_iter().filter(|c| policy.selects(c)));
+        self.notes.extend(notes);
+        self.removals = self
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .count();
+        self.email_backend = Some(email.backend.clone());
+        self.email_desired_fingerprint = Some(fingerprint(&email.desired));
+        self.email_observed_fingerprint = Some(email.observed_fingerprint.clone());
+    }
+
     /// Counts by action.
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();

@@ -82,6 +82,19 @@ pub fn human(plan: &Plan, color: bool) -> String {
                 out.push_str(&format!("  ({r})"));
             }
             out.push('\n');
+            if let (
+                Some(crate::plan::Resource::EmailAlias { recipients: b }),
+                Some(crate::plan::Resource::EmailAlias { recipients: a }),
+            ) = (&c.before, &c.after)
+            {
+                for r in a.iter().filter(|r| !b.contains(r)) {
+                    out.push_str(&format!("      + {r}\n"));
+                }
+                for r in b.iter().filter(|r| !a.contains(r)) {
+                    out.push_str(&format!("      - {r}\n"));
+                }
+                continue;
+            }
             for (field, before, after) in c.changed_fields() {
                 let line = match (c.action, before, after) {
                     (Action::Create, _, Some(a)) => format!("      + {field} = {a}"),

@@ -2,10 +2,10 @@
 //! serialisable values for the templates. Pure. Indexes (person → teams, person → aliases) are
 //! built once so a 10,000-person org costs linear time, not people × teams.
 
-use super::aliases::{Declared, Recipient, expand_all};
 use super::layout::{Bars, Tree, bars, mermaid, tree};
 use crate::budget::{self, Amount, FundReport, Status};
 use crate::contact::{Contact, TeamContact, github_team};
+use crate::model::aliases::{Declared, Recipient, expand};
 use crate::model::{Member, Org, Team};
 use crate::ownership::{self, RepoOwnership};
 use crate::par::par_map;
@@ -467,7 +467,7 @@ fn allocation_row(f: &FundReport, a: &budget::AllocationLine) -> AllocationRow {
 pub fn build(org: &Org, today: Date, as_of: Option<Date>, findings: Vec<Finding>) -> Site {
     let soon = budget::soon_limit(today);
     let funds = budget::report(org, today);
-    let expanded = expand_all(org, today);
+    let expanded = expand(org, today);
     let alias_row = |address: &str| -> Option<AliasRow> {
         let e = expanded.get(address)?;
         let (kind, declared_in) = match &e.declared {

@@ -8,7 +8,6 @@
 //! escaped by a custom formatter, so names and descriptions cannot inject markup. A template of
 //! the same name in `--templates DIR` replaces the embedded one. Stage: report.
 
-pub mod aliases;
 pub mod data;
 pub mod layout;
 

@@ -185,6 +185,33 @@ pub enum Permission {
 }
 
 impl Permission {
+    /// Maps a GraphQL `RepositoryPermission`.
+    pub fn from_graphql(p: &str) -> Option<Permission> {
+        Some(match p {
+            "READ" => Permission::Pull,
+            "TRIAGE" => Permission::Triage,
+            "WRITE" => Permission::Push,
+            "MAINTAIN" => Permission::Maintain,
+            "ADMIN" => Permission::Admin,
+            _ => return None,
+        })
+    }
+
+    /// The strongest permission whose REST `permissions` flag is set.
+    pub fn from_flags(admin: bool, maintain: bool, push: bool, triage: bool) -> Permission {
+        if admin {
+            Permission::Admin
+        } else if maintain {
+            Permission::Maintain
+        } else if push {
+            Permission::Push
+        } else if triage {
+            Permission::Triage
+        } else {
+            Permission::Pull
+        }
+    }
+
     /// The REST name (`push`).
     pub fn as_str(self) -> &'static str {
         match self {

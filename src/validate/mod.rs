@@ -73,19 +73,23 @@ pub fn check_skip(skip: &[String]) -> Result<(), UnknownRule> {
     Ok(())
 }
 
-/// Runs every rule not in `skip` and returns their findings.
+/// Runs every rule not in `skip` (in parallel: rules are independent pure functions) and
+/// returns their findings, in rule order.
 pub fn run(org: &Org, ctx: &Context, skip: &[String]) -> Vec<Diagnostic> {
-    let mut all = Vec::new();
-    for rule in RULES.iter().filter(|r| !skip.iter().any(|s| s == r.name)) {
+    let rules: Vec<&Rule> = RULES
+        .iter()
+        .filter(|r| !skip.iter().any(|s| s == r.name))
+        .collect();
+    let found = crate::par::par_map_uneven(&rules, |rule| {
         let mut found = Vec::new();
         (rule.check)(org, ctx, &mut found);
-        for mut d in found {
+        for d in &mut found {
             d.rule = rule.name.into();
             d.severity = rule.severity;
-            all.push(d);
         }
-    }
-    all
+        found
+    });
+    found.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

@@ -7,60 +7,51 @@ use crate::schema::{FileKind, RawRecipient};
 use crate::source::FileId;
 use crate::validate::{Context, finding};
 
-/// Checks every reference by id.
+/// Checks every reference by id. The JSON pointer of a reference is only built when it dangles.
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
-    let mut refs: Vec<Ref<'_>> = Vec::new();
-    let mut refer = collector(&mut refs);
+    let mut refer = |kind: FileKind, id: &str, file: FileId, pointer: &dyn Fn() -> String| {
+        if !org.exists(kind, id) {
+            out.push(missing(org, kind, id, file, pointer()));
+        }
+    };
     if let (Some(file), Some(gh)) = (org.file, &org.spec.github) {
         for (i, a) in gh.admins.iter().enumerate() {
-            refer(FileKind::Person, a, file, format!("/github/admins/{i}"));
+            refer(FileKind::Person, a, file, &|| format!("/github/admins/{i}"));
         }
     }
     for t in org.teams.values() {
         if let Some(p) = &t.spec.parent {
-            refer(FileKind::Team, p, t.file, "/parent".into());
+            refer(FileKind::Team, p, t.file, &|| "/parent".into());
         }
         for (i, l) in t.spec.leads.iter().enumerate() {
-            refer(FileKind::Person, l, t.file, format!("/leads/{i}"));
+            refer(FileKind::Person, l, t.file, &|| format!("/leads/{i}"));
         }
         for m in t.members() {
-            refer(FileKind::Person, m.person, t.file, m.pointer());
+            refer(FileKind::Person, m.person, t.file, &|| m.pointer());
         }
         for (i, a) in t.spec.alumni.iter().enumerate() {
-            refer(FileKind::Person, a, t.file, format!("/alumni/{i}"));
+            refer(FileKind::Person, a, t.file, &|| format!("/alumni/{i}"));
         }
         for (i, alias) in t.spec.email.iter().enumerate() {
             for (j, r) in alias.extra.iter().enumerate() {
-                recipient(&mut refer, r, t.file, &format!("/email/{i}/extra/{j}"));
+                recipient(&mut refer, r, t.file, &|| format!("/email/{i}/extra/{j}"));
             }
         }
     }
     for a in org.aliases.values() {
         for (j, r) in a.spec.recipients.iter().enumerate() {
-            recipient(&mut refer, r, a.file, &format!("/recipients/{j}"));
+            recipient(&mut refer, r, a.file, &|| format!("/recipients/{j}"));
         }
     }
     for b in org.budgets.values() {
         for (i, a) in b.spec.allocations.iter().enumerate() {
-            refer(
-                FileKind::Team,
-                &a.team,
-                b.file,
-                format!("/allocations/{i}/team"),
-            );
+            refer(FileKind::Team, &a.team, b.file, &|| {
+                format!("/allocations/{i}/team")
+            });
         }
-        refer(
-            FileKind::Team,
-            &b.spec.approvers,
-            b.file,
-            "/approvers".into(),
-        );
-    }
-    drop(refer);
-    for (kind, id, file, pointer) in refs {
-        if !org.exists(kind, id) {
-            out.push(missing(org, kind, id, file, pointer));
-        }
+        refer(FileKind::Team, &b.spec.approvers, b.file, &|| {
+            "/approvers".into()
+        });
     }
     for b in org.budgets.values() {
         let ids: Vec<&str> = b.spec.allocations.iter().map(|a| a.id.as_str()).collect();
@@ -83,28 +74,18 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// A reference by id: what kind, which id, where.
-type Ref<'a> = (FileKind, &'a str, FileId, String);
+/// A reference to check: what kind, which id, in which file, and how to build its pointer.
+type Refer<'f> = dyn FnMut(FileKind, &str, FileId, &dyn Fn() -> String) + 'f;
 
-fn collector<'a, 'r>(
-    refs: &'r mut Vec<Ref<'a>>,
-) -> impl FnMut(FileKind, &'a str, FileId, String) + 'r
-where
-    'a: 'r,
-{
-    move |kind, id, file, pointer| refs.push((kind, id, file, pointer))
-}
-
-fn recipient<'a>(
-    refer: &mut impl FnMut(FileKind, &'a str, FileId, String),
-    r: &'a RawRecipient,
-    file: FileId,
-    at: &str,
-) {
+fn recipient(refer: &mut Refer<'_>, r: &RawRecipient, file: FileId, at: &dyn Fn() -> String) {
     match r {
-        RawRecipient::Person(p) => refer(FileKind::Person, &p.person, file, format!("{at}/person")),
-        RawRecipient::Team(t) => refer(FileKind::Team, &t.team, file, format!("{at}/team")),
-        RawRecipient::Alias(a) => refer(FileKind::Alias, &a.alias, file, format!("{at}/alias")),
+        RawRecipient::Person(p) => refer(FileKind::Person, &p.person, file, &|| {
+            format!("{}/person", at())
+        }),
+        RawRecipient::Team(t) => refer(FileKind::Team, &t.team, file, &|| format!("{}/team", at())),
+        RawRecipient::Alias(a) => refer(FileKind::Alias, &a.alias, file, &|| {
+            format!("{}/alias", at())
+        }),
         RawRecipient::Address(_) => {}
     }
 }

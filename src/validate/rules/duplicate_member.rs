@@ -1,55 +1,56 @@
 //! `duplicate-member`: nobody is listed twice in one team's leads, members or alumni.
 
 use crate::diagnostic::{At, Diagnostic};
-use crate::model::Org;
+use crate::model::{Member, Org};
 use crate::validate::{Context, finding};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
-/// Checks each list of a team for repeated people.
+/// One list of a team: its name, the people in it, and how to point at entry `i`.
+type List<'a, 'f> = (&'static str, Vec<&'a str>, &'f dyn Fn(usize) -> String);
+
+/// Checks each list of a team for repeated people; pointers are only built for findings.
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, usize> = HashMap::new();
     for t in org.teams.values() {
-        let lists: [(&str, Vec<(&str, String)>); 3] = [
+        let leads = |i: usize| format!("/leads/{i}");
+        let members: Vec<Member<'_>> = t.members().collect();
+        let member = |i: usize| members[i].pointer();
+        let alumni = |i: usize| format!("/alumni/{i}");
+        let lists: [List<'_, '_>; 3] = [
             (
                 "leads",
-                t.spec
-                    .leads
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| (p.as_str(), format!("/leads/{i}")))
-                    .collect(),
+                t.spec.leads.iter().map(String::as_str).collect(),
+                &leads,
             ),
             (
                 "members",
-                t.members().map(|m| (m.person, m.pointer())).collect(),
+                members.iter().map(|m| m.person).collect(),
+                &member,
             ),
             (
                 "alumni",
-                t.spec
-                    .alumni
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| (p.as_str(), format!("/alumni/{i}")))
-                    .collect(),
+                t.spec.alumni.iter().map(String::as_str).collect(),
+                &alumni,
             ),
         ];
-        for (list, entries) in lists {
-            let mut first: BTreeMap<&str, &String> = BTreeMap::new();
-            for (person, pointer) in &entries {
+        for (list, people, pointer) in lists {
+            first.clear();
+            for (i, person) in people.into_iter().enumerate() {
                 if let Some(prev) = first.get(person) {
                     out.push(
                         finding(format!(
                             "`{person}` is listed twice in `{list}` of team `{}`",
                             t.id
                         ))
-                        .at(t.file, pointer.clone())
+                        .at(t.file, pointer(i))
                         .label("listed again here")
-                        .related(t.file, At::Value((*prev).clone()), "first listed here")
+                        .related(t.file, At::Value(pointer(*prev)), "first listed here")
                         .help(
                             "remove one of the two entries (a changed term goes in the first one)",
                         ),
                     );
                 } else {
-                    first.insert(person, pointer);
+                    first.insert(person, i);
                 }
             }
         }

@@ -3,7 +3,8 @@
 use crate::diagnostic::{At, Diagnostic};
 use crate::model::Org;
 use crate::validate::{Context, finding};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// GitHub's login rules: 1–39 characters, ASCII letters, digits and single hyphens, not starting
 /// or ending with a hyphen.
@@ -19,7 +20,7 @@ pub fn is_valid_login(login: &str) -> bool {
 
 /// Checks form and uniqueness of every person's `github`.
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    let mut seen: HashMap<String, &str> = HashMap::with_capacity(org.people.len());
     for p in org.people.values() {
         let Some(login) = &p.spec.github else {
             continue;
@@ -33,8 +34,9 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        match seen.get(&login.to_ascii_lowercase()) {
-            Some(other) => {
+        match seen.entry(login.to_ascii_lowercase()) {
+            Entry::Occupied(first) => {
+                let other = first.get();
                 let other_file = org.people[*other].file;
                 out.push(
                     finding(format!(
@@ -47,8 +49,8 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
                     .help("one account is one person: keep one file, or fix the login"),
                 );
             }
-            None => {
-                seen.insert(login.to_ascii_lowercase(), &p.id);
+            Entry::Vacant(slot) => {
+                slot.insert(&p.id);
             }
         }
     }

@@ -7,8 +7,9 @@ use crate::validate::{Context, finding};
 /// Checks leads against members.
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     for t in org.teams.values() {
+        let members = t.member_lookup(t.spec.leads.len());
         for (i, lead) in t.spec.leads.iter().enumerate() {
-            if t.member(lead).is_none() {
+            if members.get(lead).is_none() {
                 out.push(
                     finding(format!(
                         "`{lead}` leads team `{}` but is not a member of it",

@@ -7,8 +7,9 @@ use crate::validate::{Context, finding};
 /// Checks alumni against members.
 pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
     for t in org.teams.values() {
+        let members = t.member_lookup(t.spec.alumni.len());
         for (i, a) in t.spec.alumni.iter().enumerate() {
-            if let Some(m) = t.member(a) {
+            if let Some(m) = members.get(a) {
                 out.push(
                     finding(format!("`{a}` is both a member and an alumnus of team `{}`", t.id))
                         .at(t.file, format!("/alumni/{i}"))

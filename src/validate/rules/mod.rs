@@ -205,7 +205,7 @@ pub static RULES: &[Rule] = &[
     Rule {
         name: "team-slug",
         severity: Error,
-        summary: "GitHub team slugs are valid, unique, and not listed as unmanaged.",
+        summary: "GitHub team slugs are valid, unique, match what GitHub derives from the name, and are not unmanaged.",
         check: team_slug::check,
     },
     Rule {

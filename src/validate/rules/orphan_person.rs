@@ -4,7 +4,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Org;
 use crate::schema::FileKind;
 use crate::validate::{Context, finding};
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 /// Warns about people who belong nowhere. Skipped while a team file is broken (its members
 /// are unknown).
@@ -12,7 +12,7 @@ pub fn check(org: &Org, ctx: &Context, out: &mut Vec<Diagnostic>) {
     if org.broken.iter().any(|(k, _)| *k == FileKind::Team) {
         return;
     }
-    let mut belonging: BTreeSet<&str> = BTreeSet::new();
+    let mut belonging: HashSet<&str> = HashSet::with_capacity(org.people.len());
     for t in org.teams.values() {
         belonging.extend(t.current_members(ctx.today).map(|m| m.person));
     }

@@ -39,6 +39,21 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
                     .help("slugs are lowercase letters, digits, `-` and `_`"),
             );
         }
+        if let Some(name) = t.spec.github.as_ref().and_then(|g| g.name.as_deref()) {
+            if let Some(derived) = crate::github::writer::expected_slug(name).filter(|d| d != slug)
+            {
+                out.push(
+                    finding(format!(
+                        "GitHub would give team `{}` the slug `{derived}` (from its name `{name}`), not `{slug}`",
+                        t.id
+                    ))
+                    .at(t.file, "/github/name")
+                    .help(format!(
+                        "GitHub derives a team's slug from its name: set `github.name` to a name whose slug is `{slug}`, or `github.slug: {derived}`"
+                    )),
+                );
+            }
+        }
         if unmanaged.contains(&slug) {
             out.push(
                 finding(format!("team `{}` has slug `{slug}`, which org.yaml lists as unmanaged", t.id))
@@ -84,6 +99,10 @@ mod tests {
                 ("teams/b.yaml", "name: B\ngithub: {slug: shared}\n"),
                 ("teams/c.yaml", "name: C\ngithub: {slug: Bad Slug}\n"),
                 ("teams/secret-ops.yaml", "name: S\ngithub: {}\n"),
+                (
+                    "teams/docs.yaml",
+                    "name: D\ngithub: {slug: docs-team, name: Documentation team}\n",
+                ),
             ],
         );
         assert_eq!(
@@ -91,6 +110,7 @@ mod tests {
             [
                 "teams `a` and `b` both use GitHub slug `shared`",
                 "`Bad Slug` is not a valid GitHub team slug",
+                "GitHub would give team `docs` the slug `documentation-team` (from its name `Documentation team`), not `docs-team`",
                 "team `secret-ops` has slug `secret-ops`, which org.yaml lists as unmanaged"
             ]
         );

@@ -55,6 +55,9 @@ pub enum Fault {
     },
     /// Wait this long, then answer normally (to trigger client timeouts).
     Delay(Duration),
+    /// Carry the request out, then answer this status instead of the real answer (a proxy's
+    /// 502 after GitHub did the work): the client cannot tell whether its write happened.
+    LoseAnswer(u16),
 }
 
 /// A fault and when it fires.

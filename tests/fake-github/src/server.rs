@@ -294,8 +294,8 @@ fn fault_reply(inner: &Inner, fault: Fault, is_graphql: bool) -> Reply {
             let viewer = inner.state.viewer.clone();
             primary_limit_reply(inner, is_graphql, &viewer, now_epoch() + reset_after)
         }
-        // Delays are served before this point and never reach here.
-        Fault::Delay(_) => Reply::error(&ApiError::NotFound),
+        // Delays and lost answers are served before this point and never reach here.
+        Fault::Delay(_) | Fault::LoseAnswer(_) => Reply::error(&ApiError::NotFound),
     }
 }
 
@@ -556,6 +556,10 @@ async fn handle(State(shared): State<Arc<Shared>>, request: axum::extract::Reque
     let reply = {
         let mut inner = shared.lock();
         let reply = match fault {
+            Some(Fault::LoseAnswer(status)) => {
+                let _done = process(&mut inner, &shared.base, &incoming);
+                fault_reply(&inner, Fault::Status(status), is_graphql)
+            }
             Some(f) => fault_reply(&inner, f, is_graphql),
             None => process(&mut inner, &shared.base, &incoming),
         };

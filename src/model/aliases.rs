@@ -1,5 +1,8 @@
-//! Who receives mail sent to each alias, for reports: team aliases and cross-team aliases,
-//! expanded to people and external addresses on a date (terms respected), loop-safe.
+//! Who receives mail sent to each alias: team aliases and cross-team aliases expanded to person
+//! ids and external addresses on a date (terms respected), loop-safe.
+//!
+//! The one expansion of aliases: reports show it as is, `crate::email` maps each person to
+//! their (public or secret) address. Pure. Stage: model.
 
 use crate::model::{Org, recipient_people};
 use crate::schema::{AliasTarget, RawRecipient};
@@ -36,7 +39,7 @@ pub struct Expanded {
 }
 
 /// Every alias of the org, by address.
-pub fn expand_all(org: &Org, today: Date) -> BTreeMap<String, Expanded> {
+pub fn expand(org: &Org, today: Date) -> BTreeMap<String, Expanded> {
     let mut out = BTreeMap::new();
     for t in org.teams.values() {
         for a in &t.spec.email {
@@ -144,7 +147,7 @@ mod tests {
                 "address: y@example.org\nrecipients:\n  - alias: x\n  - team: t\n",
             ),
         ]);
-        let all = expand_all(&o, today());
+        let all = expand(&o, today());
         let t = &all["t@example.org"].recipients;
         assert_eq!(
             t.iter().cloned().collect::<Vec<_>>(),

@@ -1,0 +1,296 @@
+//! Applying a [`Plan`] to GitHub: selection, guards, execution and the audit record.
+//!
+//! Functional core, imperative shell. Everything here but [`execute`] is pure, and `execute`
+//! only orchestrates calls of a [`GithubWriter`] (the REST writer in production, fakes in
+//! tests); `crate::cli::apply` reads the live state, prints and asks.
+//!
+//! * [`select`]: the changes to run (`--target`, plus the team creations they need).
+//! * [`guard::check`]: refusals before any write: too many removals without
+//!   `--allow-removals N`, removing or demoting the acting account, leaving the organisation
+//!   without an owner, touching an unmanaged team, a team deletion that would cascade to a team
+//!   the plan keeps.
+//! * [`execute`]: the changes in plan order, serially. Team ids for parents come from the live
+//!   state read at apply time and from the teams created in this run. After creating a team
+//!   the token's account, which GitHub made its maintainer, is removed unless it is a desired
+//!   member. A failed change does not stop independent ones; changes that need a team whose
+//!   creation failed are skipped. A 401 stops the run.
+//! * [`email`]: the `email_alias` changes, written by the email backend after the GitHub ones,
+//!   reported as results of the same kind.
+//! * [`audit`]: the versioned JSON record of every write.
+
+pub mod audit;
+pub mod email;
+pub mod execute;
+pub mod guard;
+
+pub use execute::{ExecContext, Progress, execute};
+pub use guard::Refusal;
+
+use crate::github::Exchange;
+use crate::plan::{Action, Address, Change, Plan, Policy, Resource};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// What happened to one change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Written (or found already done, e.g. a DELETE answered 404).
+    Applied,
+    /// The write failed; the error names the endpoint and, where known, the fix.
+    Failed {
+        /// The error.
+        error: String,
+    },
+    /// Not attempted.
+    Skipped {
+        /// Why (a team it needs was not created, the run stopped).
+        reason: String,
+    },
+}
+
+/// One change and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeResult {
+    /// The planned change.
+    pub change: Change,
+    /// Applied, failed or skipped.
+    pub outcome: Outcome,
+    /// Remarks (`invitation pending`, `removed the token's account from the new team`).
+    pub notes: Vec<String>,
+    /// The HTTP exchanges made for it.
+    pub exchanges: Vec<Exchange>,
+}
+
+impl ChangeResult {
+    /// Total time of its HTTP exchanges, in milliseconds.
+    pub fn duration_ms(&self) -> u64 {
+        self.exchanges.iter().map(|e| e.duration_ms).sum()
+    }
+
+    /// The last status answered to its main write (the first request's method and path; a
+    /// team creation's later removal of the token's account does not count).
+    pub fn status(&self) -> Option<u16> {
+        let first = self.exchanges.first()?;
+        self.exchanges
+            .iter()
+            .filter(|e| e.method == first.method && e.path == first.path)
+            .filter_map(|e| e.status)
+            .next_back()
+    }
+}
+
+/// The result of an apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// Every change, in execution order.
+    pub results: Vec<ChangeResult>,
+}
+
+/// Counts of an apply, for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ApplySummary {
+    /// Creates applied.
+    pub added: usize,
+    /// Updates applied.
+    pub changed: usize,
+    /// Deletes applied.
+    pub destroyed: usize,
+    /// Changes that failed.
+    pub failed: usize,
+    /// Changes not attempted.
+    pub skipped: usize,
+}
+
+impl ApplyReport {
+    /// Counts by action and outcome.
+    pub fn summary(&self) -> ApplySummary {
+        let mut s = ApplySummary::default();
+        for r in &self.results {
+            match (&r.outcome, r.change.action) {
+                (Outcome::Applied, Action::Create) => s.added += 1,
+                (Outcome::Applied, Action::Update) => s.changed += 1,
+                (Outcome::Applied, Action::Delete) => s.destroyed += 1,
+                (Outcome::Failed { .. }, _) => s.failed += 1,
+                (Outcome::Skipped { .. }, _) => s.skipped += 1,
+            }
+        }
+        s
+    }
+
+    /// Whether every change was applied.
+    pub fn is_complete(&self) -> bool {
+        self.results
+            .iter()
+            .all(|r| matches!(r.outcome, Outcome::Applied))
+    }
+
+    /// Appends another report (email after GitHub).
+    pub fn extend(&mut self, other: ApplyReport) {
+        self.results.extend(other.results);
+    }
+}
+
+/// `Apply complete: X added, Y changed, Z destroyed.`, or the failure summary. Pure.
+pub fn summary_line(report: &ApplyReport) -> String {
+    let s = report.summary();
+    let counts = format!(
+        "{} added, {} changed, {} destroyed",
+        s.added, s.changed, s.destroyed
+    );
+    if report.is_complete() {
+        format!("Apply complete: {counts}.")
+    } else {
+        format!(
+            "Apply incomplete: {counts}; {} failed, {} skipped. Fix the causes below and run apply again: it continues where this run stopped.",
+            s.failed, s.skipped
+        )
+    }
+}
+
+/// The team a change needs to exist on GitHub before it runs (its own team for members and
+/// repositories, the parent for a team), if any.
+pub fn needed_team(change: &Change) -> Option<&str> {
+    match (&change.address, &change.after) {
+        (Address::GithubTeamMember { slug, .. } | Address::GithubTeamRepo { slug, .. }, _) => {
+            Some(slug)
+        }
+        (Address::GithubTeam { .. }, Some(Resource::GithubTeam { parent, .. })) => {
+            parent.as_deref()
+        }
+        _ => None,
+    }
+}
+
+/// A change chosen for this run, with why when it was not asked for directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// The changes to run, in plan order.
+    pub changes: Vec<Change>,
+    /// Addresses added because a targeted change needs them.
+    pub added_for_targets: Vec<Address>,
+}
+
+/// The changes of `plan` that `targets` select (all when empty, matched like `plan --target`),
+/// plus the creations of the teams (and their parents) the selected changes need, in plan
+/// order. Pure.
+pub fn select(plan: &Plan, targets: &[String]) -> Selection {
+    let policy = Policy {
+        targets: targets.to_vec(),
+    };
+    let mut chosen: Vec<bool> = plan.changes.iter().map(|c| policy.selects(c)).collect();
+    let mut added = Vec::new();
+    if !targets.is_empty() {
+        let creates = |slug: &str| {
+            plan.changes.iter().position(|c| {
+                c.action == Action::Create
+                    && c.address
+                        == Address::GithubTeam {
+                            slug: slug.to_string(),
+                        }
+            })
+        };
+        let mut frontier: Vec<usize> = (0..plan.changes.len()).filter(|i| chosen[*i]).collect();
+        while let Some(i) = frontier.pop() {
+            if let Some(j) = needed_team(&plan.changes[i]).and_then(creates) {
+                if !chosen[j] {
+                    chosen[j] = true;
+                    added.push(plan.changes[j].address.clone());
+                    frontier.push(j);
+                }
+            }
+        }
+    }
+    Selection {
+        changes: plan
+            .changes
+            .iter()
+            .zip(chosen)
+            .filter(|(_, c)| *c)
+            .map(|(c, _)| c.clone())
+            .collect(),
+        added_for_targets: added,
+    }
+}
+
+/// Whether a change is a GitHub one (as opposed to an email alias).
+pub fn is_github(change: &Change) -> bool {
+    !matches!(change.address, Address::EmailAlias { .. })
+}
+
+/// The slugs of the teams whose desired members include `viewer` (case-insensitive).
+pub fn teams_with_member(desired: &crate::plan::DesiredGithub, viewer: &str) -> BTreeSet<String> {
+    let key = viewer.to_lowercase();
+    desired
+        .teams
+        .iter()
+        .filter(|(_, t)| t.members.contains_key(&key))
+        .map(|(slug, _)| slug.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::state::{Privacy, TeamRole};
+
+    fn team(slug: &str, parent: Option<&str>) -> Change {
+        Change {
+            address: Address::GithubTeam { slug: slug.into() },
+            action: Action::Create,
+            before: None,
+            after: Some(Resource::GithubTeam {
+                name: slug.into(),
+                description: None,
+                privacy: Privacy::Closed,
+                parent: parent.map(str::to_string),
+            }),
+            reason: None,
+        }
+    }
+
+    fn member(slug: &str, login: &str) -> Change {
+        Change {
+            address: Address::GithubTeamMember {
+                slug: slug.into(),
+                login: login.into(),
+            },
+            action: Action::Create,
+            before: None,
+            after: Some(Resource::GithubTeamMember {
+                user_id: None,
+                role: TeamRole::Member,
+            }),
+            reason: None,
+        }
+    }
+
+    fn plan(changes: Vec<Change>) -> Plan {
+        let mut p = Plan::without_github("acme", 5);
+        p.changes = changes;
+        p
+    }
+
+    #[test]
+    fn targets_bring_the_teams_they_need() {
+        let p = plan(vec![
+            team("eng", None),
+            team("web", Some("eng")),
+            team("ops", None),
+            member("web", "alice"),
+            member("ops", "bob"),
+        ]);
+        let s = select(&p, &["github_team_member.web[\"alice\"]".to_string()]);
+        let got: Vec<String> = s.changes.iter().map(|c| c.address.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "github_team.eng",
+                "github_team.web",
+                "github_team_member.web[\"alice\"]"
+            ]
+        );
+        assert_eq!(s.added_for_targets.len(), 2);
+        assert_eq!(select(&p, &[]).changes.len(), 5);
+    }
+}

@@ -1,0 +1,650 @@
+//! `orgctl apply`: change GitHub, then the email aliases, to match the org files, through a plan.
+//!
+//! `orgctl apply` reads the live organisation (and the mail server), plans, prints the plan and
+//! asks for `yes` on a terminal (`--auto-approve` in CI; without a terminal it refuses).
+//! `orgctl apply plan.json` executes a saved plan exactly, after checking that its format is this
+//! build's and that neither the org files nor GitHub (nor the mail server) changed since it was
+//! made (fingerprints). Guards run before the first write; GitHub changes run first, then the
+//! email backend writes its aliases; progress is a bar on a terminal and one line per change
+//! otherwise; `--format json` / `--audit FILE` write the audit record. See docs/apply.md.
+
+use super::{Global, print};
+use crate::apply::audit::{self, AuditMeta, PlanRef};
+use crate::apply::guard::{self, GuardInput};
+use crate::apply::{
+    self as applying, ApplyReport, ChangeResult, ExecContext, Outcome, Progress, is_github,
+};
+use crate::github::retry::ProgressEvent;
+use crate::github::state::GithubState;
+use crate::github::{GithubConfig, GraphqlReader, LiveReader, RestWriter, Transport, WritePacing};
+use crate::plan::desired::desired_github;
+use crate::plan::{PLAN_FORMAT_VERSION, Plan, Policy, fingerprint, plan_github};
+use crate::render::plan::human;
+use anyhow::{Context as _, bail};
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// Arguments of `apply`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A saved plan (`orgctl plan --out plan.json`) to execute exactly; without it, apply plans
+    /// now and asks for confirmation.
+    #[arg(value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    /// Apply without asking (CI). Without a terminal, apply refuses unless this is given.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Allow up to N removals when the plan has more than org.yaml's `limits.max_removals`.
+    #[arg(long, value_name = "N")]
+    pub allow_removals: Option<usize>,
+    /// Only apply changes of this address (`github_team.infra`, `github_org_member["alice"]`),
+    /// plus the team creations they need; repeatable.
+    #[arg(long, value_name = "ADDRESS")]
+    pub target: Vec<String>,
+    /// Output: progress for people, or the JSON audit record on stdout (progress on stderr).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Also write the JSON audit record to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub audit: Option<PathBuf>,
+    /// Minimum time between two writes, in milliseconds (GitHub asks for at least 1000).
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 1000,
+        env = "ORGCTL_WRITE_INTERVAL_MS"
+    )]
+    pub write_interval_ms: u64,
+    /// At most this many writes a minute (GitHub's content-creation limit; 0 = no limit).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 80,
+        env = "ORGCTL_WRITES_PER_MINUTE"
+    )]
+    pub writes_per_minute: usize,
+    /// At most this many writes an hour (GitHub's content-creation limit; 0 = no limit).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 500,
+        env = "ORGCTL_WRITES_PER_HOUR"
+    )]
+    pub writes_per_hour: usize,
+    /// Leave email aliases out (they are applied, after GitHub, when org.yaml has
+    /// `email.backend`).
+    #[arg(long)]
+    pub no_email: bool,
+    /// Overwrite email aliases edited by hand on the server since the last apply.
+    #[arg(long)]
+    pub allow_drift: bool,
+    /// Do not run postmap after writing the Postfix map (`ORGCTL_POSTMAP`,
+    /// `ORGCTL_POSTFIX_CONFIG_DIR` and `MAILGUN_API_KEY` are read as by `orgctl email`).
+    #[arg(long)]
+    pub no_postmap: bool,
+    /// Leave GitHub out (apply only email aliases).
+    #[arg(long)]
+    pub no_github: bool,
+}
+
+/// Output formats of `apply`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Progress and a summary for people.
+    Human,
+    /// The audit record (JSON) on stdout.
+    Json,
+}
+
+impl Args {
+    fn pacing(&self) -> WritePacing {
+        let mut windows = Vec::new();
+        if self.writes_per_minute > 0 {
+            windows.push((Duration::from_secs(60), self.writes_per_minute));
+        }
+        if self.writes_per_hour > 0 {
+            windows.push((Duration::from_secs(3600), self.writes_per_hour));
+        }
+        WritePacing {
+            min_interval: Duration::from_millis(self.write_interval_ms),
+            windows,
+        }
+    }
+}
+
+/// Where people-facing text goes: stdout, or stderr when stdout carries the JSON record.
+#[derive(Clone)]
+struct Out {
+    to_stderr: bool,
+    bar: Arc<Mutex<Option<ProgressBar>>>,
+}
+
+impl Out {
+    fn line(&self, s: &str) {
+        let bar = self.bar.lock().unwrap_or_else(PoisonError::into_inner);
+        match bar.as_ref() {
+            Some(b) => b.println(s),
+            None if self.to_stderr => eprintln!("{s}"),
+            None => println!("{s}"),
+        }
+    }
+
+    fn text(&self, s: &str) -> anyhow::Result<()> {
+        if self.to_stderr {
+            eprint!("{s}");
+            Ok(())
+        } else {
+            print(s)
+        }
+    }
+
+    fn is_terminal(&self) -> bool {
+        if self.to_stderr {
+            std::io::stderr().is_terminal()
+        } else {
+            std::io::stdout().is_terminal()
+        }
+    }
+
+    /// Waits and rate limits reported by the transport go to stderr (above the bar).
+    fn sink(&self) -> Arc<dyn crate::github::ProgressSink> {
+        let bar = self.bar.clone();
+        Arc::new(move |e: &ProgressEvent| {
+            if let ProgressEvent::Waiting {
+                endpoint,
+                reason,
+                wait,
+                attempt,
+            } = e
+            {
+                let msg = if *attempt == 0 {
+                    format!("waiting {wait:.1?}: {reason}")
+                } else {
+                    format!(
+                        "waiting {wait:.1?} before retrying {endpoint} (attempt {attempt} failed: {reason})"
+                    )
+                };
+                let bar = bar.lock().unwrap_or_else(PoisonError::into_inner);
+                match bar.as_ref() {
+                    Some(b) => b.suspend(|| eprintln!("{msg}")),
+                    None => eprintln!("{msg}"),
+                }
+            }
+        })
+    }
+}
+
+/// One progress line: `+ github_team_member.infra["alice"] ... ok (201, 143 ms)`. Pure.
+pub fn progress_line(r: &ChangeResult) -> String {
+    let head = format!("{} {} ...", r.change.action.symbol(), r.change.address);
+    match &r.outcome {
+        Outcome::Applied => {
+            let mut detail = Vec::new();
+            if let Some(s) = r.status() {
+                detail.push(s.to_string());
+            }
+            detail.push(format!("{} ms", r.duration_ms()));
+            let mut line = format!("{head} ok ({})", detail.join(", "));
+            if !r.notes.is_empty() {
+                line.push_str(&format!("; {}", r.notes.join("; ")));
+            }
+            line
+        }
+        Outcome::Failed { error } => format!("{head} FAILED: {error}"),
+        Outcome::Skipped { reason } => format!("{head} skipped: {reason}"),
+    }
+}
+
+/// The closing text: the summary line and every failure and skip. Pure.
+pub fn closing(report: &ApplyReport) -> String {
+    let mut out = applying::summary_line(report);
+    out.push('\n');
+    let failed: Vec<&ChangeResult> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed { .. }))
+        .collect();
+    if !failed.is_empty() {
+        out.push_str("\nFailed:\n");
+        for r in failed {
+            if let Outcome::Failed { error } = &r.outcome {
+                out.push_str(&format!("  - {}: {error}\n", r.change.address));
+            }
+        }
+    }
+    let skipped: Vec<&ChangeResult> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Skipped { .. }))
+        .collect();
+    if !skipped.is_empty() {
+        out.push_str("\nSkipped:\n");
+        for r in skipped {
+            if let Outcome::Skipped { reason } = &r.outcome {
+                out.push_str(&format!("  - {}: {reason}\n", r.change.address));
+            }
+        }
+    }
+    out
+}
+
+/// Reads a saved plan, refusing another plan format version with a clear message.
+pub fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the saved plan {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a plan file (not JSON)", path.display()))?;
+    let version = value.get("format_version").and_then(|v| v.as_u64());
+    if version != Some(u64::from(PLAN_FORMAT_VERSION)) {
+        let made_by = value
+            .get("orgctl_version")
+            .and_then(|v| v.as_str())
+            .unwrap_or("an unknown version");
+        bail!(
+            "{} has plan format version {}, made by orgctl {made_by}; this orgctl ({}) executes format version {PLAN_FORMAT_VERSION} only: re-run `orgctl plan --out {}` with this orgctl",
+            path.display(),
+            version.map_or_else(|| "(none)".to_string(), |v| v.to_string()),
+            env!("CARGO_PKG_VERSION"),
+            path.display()
+        );
+    }
+    serde_json::from_value(value)
+        .with_context(|| format!("{} is not a valid plan file", path.display()))
+}
+
+/// Fingerprint of an observed state exactly as `plan_github` computes it.
+fn observed_fingerprint(state: &GithubState) -> String {
+    state.fingerprint()
+}
+
+/// Asks for `yes` on the terminal.
+fn confirm(org: &str) -> anyhow::Result<bool> {
+    let mut err = std::io::stderr().lock();
+    write!(
+        err,
+        "\nDo you want to apply these changes to GitHub organisation `{org}`?\n  Only `yes` will be accepted to approve.\n\n  Enter a value: "
+    )?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+/// Runs `apply`.
+pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(run_async(global, args))
+}
+
+/// The GitHub part of an apply: live state and what to write it with.
+struct GithubPart {
+    desired: crate::plan::DesiredGithub,
+    live: GithubState,
+    transport: Arc<Transport>,
+}
+
+/// The email part of an apply: the fresh email plan and its backend.
+struct EmailPart {
+    plan: crate::email::EmailPlan,
+    backend: crate::email::Backend,
+}
+
+fn stale(what: &str, kind: &str, saved: &str, now: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{what} changed since this plan was made ({kind} fingerprint {} in the plan, {} now): re-run `orgctl plan --out PLAN`, review it, and apply the new plan",
+        short(saved),
+        short(now)
+    )
+}
+
+async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let out = Out {
+        to_stderr: args.format == Format::Json,
+        bar: Arc::new(Mutex::new(None)),
+    };
+    let saved = match &args.plan {
+        Some(path) => Some(read_plan(path)?),
+        None => None,
+    };
+    let checked = super::plan::checked_or_bail(global)?;
+    let today = global.context().today;
+    let no_github_part = fingerprint(&());
+
+    // GitHub: in a fresh apply when org.yaml has a `github:` block; from a saved plan when it
+    // has a GitHub part. `--no-github` leaves it out either way.
+    let github_wanted = !args.no_github
+        && saved
+            .as_ref()
+            .is_none_or(|p| p.desired_fingerprint != no_github_part);
+    let desired = if github_wanted {
+        desired_github(&checked.org, today)
+    } else {
+        None
+    };
+    if github_wanted && desired.is_none() && saved.is_some() {
+        bail!(
+            "the saved plan changes GitHub but org.yaml has no `github:` block any more: re-run `orgctl plan --out PLAN`"
+        );
+    }
+    let mut github = None;
+    if let Some(desired) = desired {
+        if let Some(plan) = &saved {
+            if !plan.org.eq_ignore_ascii_case(&desired.org) {
+                bail!(
+                    "the saved plan is for organisation `{}` but org.yaml manages `{}`",
+                    plan.org,
+                    desired.org
+                );
+            }
+            let now = fingerprint(&desired);
+            if plan.desired_fingerprint != now {
+                return Err(stale(
+                    "the org files",
+                    "desired-state",
+                    &plan.desired_fingerprint,
+                    &now,
+                ));
+            }
+        }
+        let config = GithubConfig::from_env(None)?;
+        let transport = Arc::new(
+            Transport::connect(&config)
+                .await?
+                .with_write_pacing(args.pacing())
+                .with_progress(out.sink()),
+        );
+        let live = GraphqlReader::new(transport.clone())
+            .read_org(&desired.org)
+            .await?;
+        eprintln!(
+            "read GitHub organisation `{}` in {} requests",
+            desired.org,
+            transport.requests().total()
+        );
+        if let Some(plan) = &saved {
+            let now = observed_fingerprint(&live);
+            if plan.observed_fingerprint != now {
+                return Err(stale(
+                    "GitHub",
+                    "observed-state",
+                    &plan.observed_fingerprint,
+                    &now,
+                ));
+            }
+        }
+        github = Some(GithubPart {
+            desired,
+            live,
+            transport,
+        });
+    }
+
+    // Email aliases: when org.yaml has `email.backend` (a saved plan: when it has email).
+    let email_configured = checked
+        .org
+        .spec
+        .email
+        .as_ref()
+        .is_some_and(|e| e.backend.is_some());
+    let email_wanted = !args.no_email
+        && match &saved {
+            Some(p) => p.email_backend.is_some(),
+            None => email_configured,
+        };
+    let mut email = None;
+    if email_wanted {
+        let backend = crate::email::Backend::from_config(
+            checked.org.spec.email.as_ref(),
+            email_options(&args),
+        )?;
+        let plan = crate::email::plan(&checked.org, today, &backend).await?;
+        if let Some(saved) = &saved {
+            let desired_now = fingerprint(&plan.desired);
+            if saved.email_desired_fingerprint.as_deref() != Some(desired_now.as_str()) {
+                return Err(stale(
+                    "the email aliases in the org files",
+                    "email desired-state",
+                    saved.email_desired_fingerprint.as_deref().unwrap_or(""),
+                    &desired_now,
+                ));
+            }
+            if saved.email_observed_fingerprint.as_deref()
+                != Some(plan.observed_fingerprint.as_str())
+            {
+                return Err(stale(
+                    "the mail server",
+                    "email observed-state",
+                    saved.email_observed_fingerprint.as_deref().unwrap_or(""),
+                    &plan.observed_fingerprint,
+                ));
+            }
+        }
+        email = Some(EmailPart { plan, backend });
+    }
+    if github.is_none() && email.is_none() {
+        bail!(
+            "nothing to apply: {}",
+            if args.no_github || args.no_email {
+                "GitHub and email are both left out"
+            } else {
+                "org.yaml has no `github:` block and no `email.backend`"
+            }
+        );
+    }
+
+    let max_removals = checked.org.spec.limits.max_removals;
+    let mut plan = match (saved, &github) {
+        (Some(plan), _) => plan,
+        (None, Some(g)) => plan_github(&g.desired, &g.live, &Policy::default()),
+        (None, None) => Plan::without_github(&checked.org.spec.name, max_removals),
+    };
+    if args.plan.is_none() {
+        if let Some(e) = &email {
+            plan.add_email(&e.plan, &Policy::default());
+        }
+    }
+    // Parts left out by flags are not executed.
+    plan.changes.retain(|c| {
+        if is_github(c) {
+            github.is_some()
+        } else {
+            email.is_some()
+        }
+    });
+    let selection = applying::select(&plan, &args.target);
+    let changes = selection.changes.clone();
+    let mut shown = plan.clone();
+    shown.changes = changes.clone();
+    shown.removals = changes
+        .iter()
+        .filter(|c| c.action == crate::plan::Action::Delete)
+        .count();
+    out.text(&human(&shown, global.color(out.is_terminal())))?;
+    for a in &selection.added_for_targets {
+        out.line(&format!(
+            "note: also applying {a}: the targeted changes need it"
+        ));
+    }
+
+    // Guards, every one before the first write.
+    let empty = GithubState::new(&plan.org);
+    let no_teams = std::collections::BTreeSet::new();
+    let mut refusals: Vec<String> = guard::check(
+        &changes,
+        &GuardInput {
+            live: github.as_ref().map_or(&empty, |g| &g.live),
+            max_removals,
+            allow_removals: args.allow_removals,
+            unmanaged_teams: github
+                .as_ref()
+                .map_or(&no_teams, |g| &g.desired.unmanaged_teams),
+        },
+    )
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    let email_changes = changes.iter().any(|c| !is_github(c));
+    if let Some(e) = &email {
+        if let Some(why) = applying::email::partial_selection(&plan.changes, &changes) {
+            refusals.push(why);
+        }
+        if email_changes {
+            refusals.extend(e.plan.conflicts.iter().map(|d| format!("email: {d}")));
+            if !args.allow_drift {
+                refusals.extend(e.plan.drift.iter().map(|d| {
+                    format!(
+                        "email: {d} (edited by hand: review, then pass --allow-drift to overwrite)"
+                    )
+                }));
+            }
+        }
+    }
+    if !refusals.is_empty() {
+        let list: Vec<String> = refusals.iter().map(|r| format!("  - {r}")).collect();
+        bail!("apply refused before any change:\n{}", list.join("\n"));
+    }
+
+    let started_at = jiff::Timestamp::now();
+    let mut report = ApplyReport::default();
+    if !changes.is_empty() {
+        if args.plan.is_none() && !args.auto_approve {
+            if !std::io::stdin().is_terminal() {
+                bail!(
+                    "refusing to apply without confirmation: stdin is not a terminal. Review the plan above, then run `orgctl apply --auto-approve` (CI), or save it with `orgctl plan --out plan.json` and run `orgctl apply plan.json`"
+                );
+            }
+            if !confirm(&plan.org)? {
+                bail!("apply cancelled: nothing was changed");
+            }
+        }
+        if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(changes.len() as u64);
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed_precise} {wide_msg}")
+            {
+                bar.set_style(style);
+            }
+            *out.bar.lock().unwrap_or_else(PoisonError::into_inner) = Some(bar);
+        }
+        if let Some(g) = &github {
+            let github_changes: Vec<_> = changes.iter().filter(|c| is_github(c)).cloned().collect();
+            let ctx = ExecContext::from_live(
+                &g.live,
+                g.live
+                    .viewer
+                    .as_deref()
+                    .map(|v| applying::teams_with_member(&g.desired, v))
+                    .unwrap_or_default(),
+            );
+            let writer = RestWriter::new(g.transport.clone(), &g.desired.org)?;
+            let bar = out.bar.clone();
+            let line_out = out.clone();
+            let mut on_progress = move |p: Progress<'_>| {
+                let guard = bar.lock().unwrap_or_else(PoisonError::into_inner);
+                match p {
+                    Progress::Started { change, .. } => {
+                        if let Some(b) = guard.as_ref() {
+                            b.set_message(change.address.to_string());
+                        }
+                    }
+                    Progress::Finished { result, .. } => {
+                        if let Some(b) = guard.as_ref() {
+                            b.inc(1);
+                        }
+                        drop(guard);
+                        line_out.line(&progress_line(result));
+                    }
+                }
+            };
+            report = applying::execute(&github_changes, &ctx, &writer, &mut on_progress).await;
+        }
+        if let (Some(e), true) = (&email, email_changes) {
+            let options = crate::email::ApplyOptions {
+                allow_drift: args.allow_drift,
+            };
+            let written =
+                crate::email::apply(&e.plan, &e.backend, &crate::email::secrets::Env, options)
+                    .await;
+            let results =
+                applying::email::results(&changes, written.as_ref().map_err(|err| err.to_string()));
+            for r in &results {
+                if let Some(b) = out
+                    .bar
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_ref()
+                {
+                    b.inc(1);
+                }
+                out.line(&progress_line(r));
+            }
+            report.results.extend(results);
+        }
+        if let Some(b) = out
+            .bar
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            b.finish_and_clear();
+        }
+        out.line("");
+        out.text(&closing(&report))?;
+    }
+    let finished_at = jiff::Timestamp::now();
+    if let Some(g) = &github {
+        let n = g.transport.requests();
+        eprintln!("{} GitHub write requests, {} in all", n.writes, n.total());
+    }
+
+    let record = audit::record(
+        AuditMeta {
+            org: plan.org.clone(),
+            actor: github.as_ref().and_then(|g| g.live.viewer.clone()),
+            started_at,
+            finished_at,
+            plan: PlanRef::of(&plan, args.plan.as_ref().map(|p| p.display().to_string())),
+        },
+        &report,
+    );
+    let json = record.to_json();
+    if let Some(path) = &args.audit {
+        std::fs::write(path, &json)
+            .with_context(|| format!("writing the audit record {}", path.display()))?;
+    }
+    if args.format == Format::Json {
+        print(&json)?;
+    }
+    Ok(if report.is_complete() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Backend settings of this machine (not of the org): postmap and the Mailgun key.
+fn email_options(args: &Args) -> crate::email::BackendOptions {
+    crate::email::BackendOptions {
+        postmap: std::env::var_os("ORGCTL_POSTMAP")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("postmap")),
+        postfix_config_dir: std::env::var_os("ORGCTL_POSTFIX_CONFIG_DIR").map(PathBuf::from),
+        run_postmap: !args.no_postmap,
+        mailgun_api_key: std::env::var("MAILGUN_API_KEY")
+            .ok()
+            .map(secrecy::SecretString::from),
+    }
+}
+
+fn short(fingerprint: &str) -> &str {
+    fingerprint.get(..12).unwrap_or(fingerprint)
+}

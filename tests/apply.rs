@@ -1,0 +1,1498 @@
+//! `orgctl apply` end to end against the fake GitHub.
+//!
+//! CLI tests run the real binary with `GITHUB_TOKEN`, `GITHUB_API_URL` and `GITHUB_GRAPHQL_URL`
+//! pointing at a fake started in this process. Library tests drive the executor over the REST
+//! writer with faults (502s, lost answers, secondary-limit storms) and simulated kills. Every
+//! scenario ends with a fresh read and a plan that is empty.
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use fake_github::model::{Invitation as FakeInvitation, Team as FakeTeam, User};
+use fake_github::{
+    Behaviour, FakeGithub, FakeState, Fault, FaultRule, FaultScope, RequestRecord, When,
+};
+use orgctl::apply::{self, ApplyReport, ExecContext, Outcome};
+use orgctl::github::retry::{BoxFuture, WaitReason};
+use orgctl::github::state::{self as st, GithubState};
+use orgctl::github::writer::{CreatedTeam, MembershipState, NewTeam, TeamPatch};
+use orgctl::github::{
+    Clock, Exchange, GithubConfig, GithubError, GithubWriter, GraphqlReader, LiveReader,
+    ProgressEvent, RestWriter, Transport, WritePacing,
+};
+use orgctl::plan::desired::desired_github;
+use orgctl::plan::{Action, Address, DesiredGithub, Plan, Policy, plan_github};
+use secrecy::SecretString;
+
+const AS_OF: &str = "2026-11-25";
+const ORG: &str = "nixos-example";
+const BOT: &str = "nixos-infra-bot";
+
+// ---- the org, the fake and the binary ------------------------------------------------------
+
+fn desired() -> DesiredGithub {
+    desired_in(Path::new("."))
+}
+
+/// The desired state of `dir/org`.
+fn desired_in(dir: &Path) -> DesiredGithub {
+    let loc = orgctl::pipeline::OrgLocation {
+        dir: dir.join("org"),
+        rev: None,
+    };
+    let ctx = orgctl::validate::Context {
+        today: jiff::civil::date(2026, 11, 25),
+    };
+    let c = orgctl::pipeline::checked(&loc, &ctx, &[]).expect("load");
+    assert!(!c.has_errors());
+    desired_github(&c.org, ctx.today).expect("github block")
+}
+
+fn recorded() -> GithubState {
+    GithubState::from_json(&std::fs::read_to_string("examples/github-state.json").expect("read"))
+        .expect("parse")
+}
+
+fn add_user(s: &mut FakeState, login: &str, id: Option<u64>) {
+    match id {
+        Some(id) => {
+            s.users.entry(login.to_lowercase()).or_insert(User {
+                login: login.to_string(),
+                id,
+            });
+        }
+        None => {
+            s.add_user(login);
+        }
+    }
+}
+
+/// An organisation with only the token's account (an owner), the accounts of everyone in the
+/// files and the repositories the teams name.
+fn empty_fake(d: &DesiredGithub) -> FakeState {
+    let mut s = FakeState::new(ORG, BOT);
+    for (u, _) in d.members.values() {
+        add_user(&mut s, &u.login, u.id);
+    }
+    for t in d.teams.values() {
+        for (u, _) in t.members.values() {
+            add_user(&mut s, &u.login, u.id);
+        }
+        for r in t.repos.keys() {
+            s.add_repo(r);
+        }
+    }
+    s.next_id = s.next_id.max(10_000);
+    s
+}
+
+fn fake_team_role(r: st::TeamRole) -> fake_github::TeamRole {
+    match r {
+        st::TeamRole::Member => fake_github::TeamRole::Member,
+        st::TeamRole::Maintainer => fake_github::TeamRole::Maintainer,
+    }
+}
+
+fn fake_permission(p: st::Permission) -> fake_github::Permission {
+    match p {
+        st::Permission::Pull => fake_github::Permission::Pull,
+        st::Permission::Triage => fake_github::Permission::Triage,
+        st::Permission::Push => fake_github::Permission::Push,
+        st::Permission::Maintain => fake_github::Permission::Maintain,
+        st::Permission::Admin => fake_github::Permission::Admin,
+    }
+}
+
+/// The fake serving a recorded snapshot (plus the accounts and repositories of the files).
+fn fake_from(snapshot: &GithubState, d: &DesiredGithub) -> FakeState {
+    let mut s = empty_fake(d);
+    s.viewer = snapshot.viewer.clone().unwrap_or_else(|| BOT.into());
+    s.members.clear();
+    for m in &snapshot.members {
+        add_user(&mut s, &m.login, Some(m.id));
+        let role = match m.role {
+            st::OrgRole::Admin => fake_github::OrgRole::Admin,
+            st::OrgRole::Member => fake_github::OrgRole::Member,
+        };
+        s.members.insert(m.login.to_lowercase(), role);
+    }
+    for i in &snapshot.invitations {
+        if let Some(l) = &i.login {
+            add_user(&mut s, l, None);
+        }
+        s.invitations.push(FakeInvitation {
+            id: i.id,
+            login: i.login.as_ref().map(|l| l.to_lowercase()),
+            email: i.email.clone(),
+            role: match i.role {
+                st::InvitationRole::Admin => fake_github::InvitationRole::Admin,
+                _ => fake_github::InvitationRole::DirectMember,
+            },
+            teams: Default::default(),
+        });
+    }
+    let id_of = |slug: &str| snapshot.team(slug).map(|t| t.id);
+    for t in &snapshot.teams {
+        for m in &t.members {
+            add_user(&mut s, &m.login, Some(m.id));
+        }
+        for r in &t.repos {
+            s.add_repo(&r.name);
+        }
+        s.teams.insert(
+            t.id,
+            FakeTeam {
+                id: t.id,
+                node_id: format!("T_kwDOAA{:06}", t.id),
+                name: t.name.clone(),
+                slug: t.slug.clone(),
+                description: t.description.clone(),
+                privacy: match t.privacy {
+                    st::Privacy::Closed => fake_github::Privacy::Closed,
+                    st::Privacy::Secret => fake_github::Privacy::Secret,
+                },
+                notification_setting: "notifications_enabled".into(),
+                permission: "pull".into(),
+                parent: t.parent.as_deref().and_then(id_of),
+                members: t
+                    .members
+                    .iter()
+                    .map(|m| (m.login.to_lowercase(), fake_team_role(m.role)))
+                    .collect(),
+                repos: t
+                    .repos
+                    .iter()
+                    .map(|r| (r.name.to_lowercase(), fake_permission(r.permission)))
+                    .collect(),
+            },
+        );
+    }
+    s
+}
+
+fn drifted_fake(d: &DesiredGithub) -> FakeState {
+    fake_from(&recorded(), d)
+}
+
+/// A running fake and the runtime serving it while the binary runs.
+struct Env {
+    gh: FakeGithub,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn start(state: FakeState, behaviour: Behaviour) -> Env {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let gh = rt
+        .block_on(FakeGithub::start_with(state, behaviour))
+        .expect("fake");
+    Env { gh, _rt: rt }
+}
+
+fn is_write(r: &RequestRecord) -> bool {
+    r.method != "GET" && r.route != "/graphql"
+}
+
+impl Env {
+    /// The environment pointing orgctl at the fake, without pacing.
+    fn vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("GITHUB_TOKEN", "test-token".into()),
+            ("GITHUB_API_URL", self.gh.url()),
+            ("GITHUB_GRAPHQL_URL", self.gh.graphql_url()),
+            ("ORGCTL_WRITE_INTERVAL_MS", "0".into()),
+            ("ORGCTL_WRITES_PER_MINUTE", "0".into()),
+            ("ORGCTL_WRITES_PER_HOUR", "0".into()),
+            ("NO_COLOR", "1".into()),
+            ("COLUMNS", "250".into()),
+        ]
+    }
+
+    /// `orgctl --as-of AS_OF` in `dir` (whose `org/` is read), pointed at the fake.
+    fn orgctl(&self, dir: &Path) -> Command {
+        let mut c = Command::cargo_bin("orgctl").expect("binary");
+        c.current_dir(dir)
+            .envs(self.vars())
+            .env_remove("ORGCTL_ORG")
+            .env_remove("ORGCTL_APP_ID")
+            .env_remove("MAILGUN_API_KEY")
+            .args(["--as-of", AS_OF]);
+        c
+    }
+
+    fn writes(&self) -> Vec<RequestRecord> {
+        self.gh
+            .requests()
+            .log
+            .into_iter()
+            .filter(is_write)
+            .collect()
+    }
+
+    /// Runs `orgctl plan --no-email` and returns its standard output.
+    fn plan_text(&self, dir: &Path) -> String {
+        let out = self
+            .orgctl(dir)
+            .args(["plan", "--no-email"])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn assert_converged(&self, dir: &Path) {
+        let text = self.plan_text(dir);
+        assert!(
+            text.contains("No changes."),
+            "second plan not empty:\n{text}"
+        );
+    }
+}
+
+fn here() -> &'static Path {
+    Path::new(".")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
+
+/// A temporary directory holding a copy of the example `org/`.
+fn org_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    copy_dir(Path::new("org"), &dir.path().join("org"));
+    dir
+}
+
+/// A copy of the example org (every team in it can be created from scratch: `check`'s
+/// `team-slug` rule guarantees the slug GitHub derives from each name is the declared one).
+fn creatable_org() -> tempfile::TempDir {
+    org_copy()
+}
+
+// ---- CLI: the acceptance scenarios ---------------------------------------------------------
+
+#[test]
+fn apply_from_an_empty_org_then_plan_is_empty() {
+    let work = creatable_org();
+    let dir = work.path();
+    let d = desired_in(dir);
+    let env = start(empty_fake(&d), Behaviour::default());
+    let out = env
+        .orgctl(dir)
+        .args(["apply", "--auto-approve", "--no-email"])
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("Apply complete: "), "{stdout}");
+    assert!(
+        stdout.contains("+ github_team.nixpkgs-core ... ok (201, "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("invitation pending"), "{stdout}");
+    env.assert_converged(dir);
+
+    // One POST per team, parents before children, and the token's account left no team.
+    let requests = env.gh.requests();
+    assert_eq!(
+        requests.count("POST", "/orgs/{org}/teams"),
+        d.teams.len() as u64
+    );
+    let state = env.gh.state();
+    assert_eq!(state.teams.len(), d.teams.len());
+    for t in state.teams.values() {
+        assert!(!t.members.contains_key(BOT), "{} kept the bot", t.slug);
+        if let Some(p) = d.teams[&t.slug].parent.as_deref() {
+            let parent = state.team_by_slug(p).expect("parent");
+            assert_eq!(t.parent, Some(parent.id), "{}", t.slug);
+        }
+    }
+
+    // A no-op apply makes zero write requests.
+    env.gh.reset_requests();
+    let out = env
+        .orgctl(dir)
+        .args(["apply", "--auto-approve", "--no-email"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("No changes."));
+    assert_eq!(env.writes(), Vec::new());
+    // Reads: one GraphQL page and the invitations, nothing per resource.
+    assert_eq!(env.gh.requests().graphql(), 1);
+    assert_eq!(env.gh.requests().rest(), 1);
+}
+
+#[test]
+fn apply_from_a_drifted_org_then_plan_is_empty() {
+    let d = desired();
+    let env = start(drifted_fake(&d), Behaviour::default());
+    let before = env.gh.state();
+    let out = env
+        .orgctl(here())
+        .args(["apply", "--auto-approve", "--no-email"])
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(
+        stdout.contains("Apply complete: 3 added, 4 changed, 2 destroyed."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("- github_org_member[\"old-contributor\"] ... ok (204, "),
+        "{stdout}"
+    );
+    env.assert_converged(here());
+    // The unmanaged team is untouched, the undeclared one kept (prune_undeclared_teams is
+    // off; removing old-contributor from the organisation took them out of it, as GitHub
+    // documents); the bot stays an owner.
+    let after = env.gh.state();
+    assert_eq!(
+        before.team_by_slug("security-embargo"),
+        after.team_by_slug("security-embargo")
+    );
+    assert!(after.team_by_slug("release-2019").is_some());
+    assert_eq!(
+        after.members.get(BOT),
+        Some(&fake_github::OrgRole::Admin),
+        "the acting account is untouched"
+    );
+    assert_eq!(
+        env.gh
+            .requests()
+            .count("DELETE", "/orgs/{org}/teams/{team_slug}"),
+        0
+    );
+}
+
+#[test]
+fn without_a_terminal_apply_needs_auto_approve() {
+    let d = desired();
+    let env = start(drifted_fake(&d), Behaviour::default());
+    let out = env
+        .orgctl(here())
+        .args(["apply", "--no-email"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("stdin is not a terminal"), "{stderr}");
+    assert!(stderr.contains("--auto-approve"), "{stderr}");
+    // The plan was shown, nothing written.
+    assert!(text(&out.stdout).contains("Plan: 3 to add, 4 to change, 2 to destroy."));
+    assert_eq!(env.writes(), Vec::new());
+}
+
+#[test]
+fn removals_over_the_limit_need_allow_removals() {
+    let d = desired();
+    let mut state = drifted_fake(&d);
+    for i in 0..25 {
+        let login = format!("stray{i:02}");
+        state.add_member(&login, fake_github::OrgRole::Member);
+    }
+    let env = start(state, Behaviour::default());
+    let apply = |extra: &[&str]| {
+        env.orgctl(here())
+            .args(["apply", "--auto-approve", "--no-email"])
+            .args(extra)
+            .output()
+            .expect("run")
+    };
+    let out = apply(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the plan removes 27 resources, more than `limits.max_removals` (20)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--allow-removals 27"), "{stderr}");
+    let out = apply(&["--allow-removals", "26"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("more than `--allow-removals 26` allows"));
+    assert_eq!(env.writes(), Vec::new(), "refused before any write");
+    let out = apply(&["--allow-removals", "27"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("27 destroyed"));
+    env.assert_converged(here());
+}
+
+/// A saved plan of `env`'s org, edited by `edit` (fingerprints stay valid).
+fn saved_plan(env: &Env, dir: &Path, edit: impl FnOnce(&mut Plan)) -> std::path::PathBuf {
+    let path = dir.join("plan.json");
+    let out = env
+        .orgctl(here())
+        .args(["plan", "--no-email", "--out"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut plan: Plan =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("plan");
+    edit(&mut plan);
+    std::fs::write(&path, plan.to_json()).expect("write");
+    path
+}
+
+fn org_member_change(login: &str, action: Action, role: st::OrgRole) -> orgctl::plan::Change {
+    let res = orgctl::plan::Resource::GithubOrgMember {
+        user_id: None,
+        role,
+        pending: false,
+    };
+    orgctl::plan::Change {
+        address: Address::GithubOrgMember {
+            login: login.into(),
+        },
+        action,
+        before: Some(res.clone()),
+        after: (action != Action::Delete).then_some(res),
+        reason: None,
+    }
+}
+
+#[test]
+fn guards_protect_the_acting_account_the_last_owner_and_unmanaged_teams() {
+    let d = desired();
+    // The bot is a plain member here, jweber the only owner.
+    let mut state = drifted_fake(&d);
+    state
+        .members
+        .insert(BOT.into(), fake_github::OrgRole::Member);
+    state
+        .members
+        .insert("mateus-oliveira".into(), fake_github::OrgRole::Member);
+    let env = start(state, Behaviour::default());
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = saved_plan(&env, tmp.path(), |p| {
+        p.changes
+            .push(org_member_change(BOT, Action::Delete, st::OrgRole::Member));
+        p.changes.push(org_member_change(
+            "jweber",
+            Action::Update,
+            st::OrgRole::Member,
+        ));
+        p.changes.push(orgctl::plan::Change {
+            address: Address::GithubTeamMember {
+                slug: "security-embargo".into(),
+                login: "jweber".into(),
+            },
+            action: Action::Delete,
+            before: None,
+            after: None,
+            reason: None,
+        });
+    });
+    let out = env
+        .orgctl(here())
+        .arg("apply")
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("apply refused before any change"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("never removes or demotes the account it runs as (`nixos-infra-bot`)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "github_org_member[\"jweber\"]: this would leave the organisation without an owner"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("github_team_member.security-embargo[\"jweber\"]: the team is listed in `github.unmanaged_teams`"),
+        "{stderr}"
+    );
+    assert_eq!(env.writes(), Vec::new());
+}
+
+#[test]
+fn a_stale_or_foreign_saved_plan_is_refused() {
+    let d = desired();
+    let env = start(drifted_fake(&d), Behaviour::default());
+    let work = org_copy();
+    let plan = work.path().join("plan.json");
+    let out = env
+        .orgctl(work.path())
+        .args(["plan", "--no-email", "--out"])
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The org files changed.
+    let team = work.path().join("org/teams/marketing.yaml");
+    let original = std::fs::read_to_string(&team).expect("read");
+    std::fs::write(
+        &team,
+        original.replace("Runs the website", "Runs the web site"),
+    )
+    .expect("w");
+    let out = env
+        .orgctl(work.path())
+        .arg("apply")
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the org files changed since this plan was made"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("re-run `orgctl plan --out PLAN`"),
+        "{stderr}"
+    );
+    std::fs::write(&team, &original).expect("restore");
+
+    // GitHub changed.
+    env.gh
+        .with_state(|s| s.add_member("newcomer", fake_github::OrgRole::Member));
+    let out = env
+        .orgctl(work.path())
+        .arg("apply")
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("GitHub changed since this plan was made"),
+        "{stderr}"
+    );
+
+    // Another plan format.
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).expect("read")).expect("json");
+    v["format_version"] = 99.into();
+    v["orgctl_version"] = "9.0.0".into();
+    std::fs::write(&plan, v.to_string()).expect("write");
+    let out = env
+        .orgctl(work.path())
+        .arg("apply")
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("has plan format version 99, made by orgctl 9.0.0"),
+        "{stderr}"
+    );
+    assert_eq!(
+        env.writes(),
+        Vec::new(),
+        "nothing written by a refused plan"
+    );
+
+    // A fresh saved plan executes exactly, without asking.
+    env.gh.with_state(|s| {
+        s.members.remove("newcomer");
+    });
+    let out = env
+        .orgctl(work.path())
+        .args(["plan", "--no-email", "--out"])
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let out = env
+        .orgctl(work.path())
+        .arg("apply")
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Apply complete: 3 added, 4 changed, 2 destroyed."));
+    env.assert_converged(work.path());
+}
+
+#[test]
+fn target_applies_only_that_address_and_what_it_needs() {
+    let d = desired();
+    let env = start(drifted_fake(&d), Behaviour::default());
+    let out = env
+        .orgctl(here())
+        .args([
+            "apply",
+            "--auto-approve",
+            "--no-email",
+            "--target",
+            "github_team_repo.steering[\"rfcs\"]",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Apply complete: 0 added, 1 changed, 0 destroyed."));
+    let writes = env.writes();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert_eq!(
+        writes[0].path,
+        "/orgs/nixos-example/teams/steering/repos/nixos-example/rfcs"
+    );
+    let rest = env.plan_text(here());
+    assert!(
+        rest.contains("Plan: 3 to add, 3 to change, 2 to destroy."),
+        "{rest}"
+    );
+
+    // From an empty org, a member of a team to be created brings the team (and its parents).
+    let work = creatable_org();
+    let env = start(empty_fake(&desired_in(work.path())), Behaviour::default());
+    let out = env
+        .orgctl(work.path())
+        .args([
+            "apply",
+            "--auto-approve",
+            "--no-email",
+            "--target",
+            "github_team_member.python-jupyter[\"eokafor\"]",
+        ])
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("note: also applying github_team.python: the targeted changes need it"),
+        "{stdout}"
+    );
+    let state = env.gh.state();
+    let mut slugs: Vec<&str> = state.teams.values().map(|t| t.slug.as_str()).collect();
+    slugs.sort();
+    assert_eq!(slugs, ["nixpkgs-core", "python", "python-jupyter"]);
+}
+
+#[test]
+fn a_permanent_failure_is_reported_and_the_rest_applied() {
+    let d = desired();
+    let mut state = empty_fake(&d);
+    state.repos.remove("infra"); // PUT .../repos/nixos-example/infra → 422
+    let env = start(state, Behaviour::default());
+    let out = env
+        .orgctl(here())
+        .args(["apply", "--auto-approve", "--no-email"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Apply incomplete: "), "{stdout}");
+    assert!(stdout.contains("1 failed, 0 skipped"), "{stdout}");
+    // Every team was still created: one failure does not stop independent changes.
+    assert_eq!(
+        env.gh.requests().count("POST", "/orgs/{org}/teams") as usize,
+        d.teams.len()
+    );
+    assert!(
+        stdout.contains("  - github_team_repo.infra[\"infra\"]: GitHub answered 422 on PUT /orgs/nixos-example/teams/infra/repos/nixos-example/infra"),
+        "{stdout}"
+    );
+    // Everything else converged: only the failed grant is left.
+    let rest = env.plan_text(here());
+    assert!(
+        rest.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{rest}"
+    );
+}
+
+#[test]
+fn audit_record_has_every_write_and_no_secret() {
+    let d = desired();
+    let env = start(drifted_fake(&d), Behaviour::default());
+    let tmp = tempfile::tempdir().expect("tmp");
+    let audit_file = tmp.path().join("audit.json");
+    let secrets = [
+        ("ORGCTL_EMAIL_SARA_AHMED", "sara.private@secret.example"),
+        ("ORGCTL_EMAIL_DAVID_COHEN", "david.private@secret.example"),
+        ("ORGCTL_EMAIL_AISHA_BELLO", "aisha.private@secret.example"),
+        ("ORGCTL_EMAIL_NADIA_KARIMI", "nadia.private@secret.example"),
+        (
+            "ORGCTL_EMAIL_HANNAH_SCHMIDT",
+            "hannah.private@secret.example",
+        ),
+        ("ORGCTL_EMAIL_JULIA_FISCHER", "julia.private@secret.example"),
+    ];
+    let mut cmd = env.orgctl(here());
+    for (k, v) in secrets {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .args([
+            "apply",
+            "--auto-approve",
+            "--no-email",
+            "--format",
+            "json",
+            "--audit",
+        ])
+        .arg(&audit_file)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    let file = std::fs::read_to_string(&audit_file).expect("audit file");
+    assert_eq!(stdout, file);
+    let record: serde_json::Value = serde_json::from_str(&stdout).expect("json on stdout");
+    assert_eq!(record["audit_format_version"], 1);
+    assert_eq!(record["org"], ORG);
+    assert_eq!(record["actor"], BOT);
+    assert_eq!(record["complete"], true);
+    assert_eq!(record["plan"]["source"], "fresh");
+    assert_eq!(record["summary"]["added"], 3);
+    let changes = record["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 9);
+    let writes = env.writes();
+    let recorded: usize = changes
+        .iter()
+        .map(|c| c["requests"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(recorded, writes.len(), "every write is in the record");
+    let delete = changes
+        .iter()
+        .find(|c| c["address"] == "github_org_member[\"old-contributor\"]")
+        .expect("delete");
+    assert_eq!(delete["action"], "delete");
+    assert_eq!(delete["outcome"], "applied");
+    assert_eq!(delete["before"]["role"], "member");
+    assert_eq!(delete["requests"][0]["method"], "DELETE");
+    assert_eq!(
+        delete["requests"][0]["path"],
+        "/orgs/nixos-example/memberships/old-contributor"
+    );
+    assert_eq!(delete["requests"][0]["status"], 204);
+    assert!(delete["requests"][0]["started_at"].as_str().is_some());
+    assert!(delete["requests"][0]["duration_ms"].as_u64().is_some());
+    // Progress went to stderr, so stdout is only the record.
+    assert!(stderr.contains("Apply complete: 3 added, 4 changed, 2 destroyed."));
+    for (_, secret) in secrets {
+        for (name, output) in [("stdout", &stdout), ("stderr", &stderr), ("audit", &file)] {
+            assert!(!output.contains(secret), "{secret} leaked into {name}");
+        }
+    }
+}
+
+// ---- library: faults, storms and kills -----------------------------------------------------
+
+/// Sleeps a thousandth of each wait and records the waits asked for.
+#[derive(Default)]
+struct FastClock {
+    waits: Mutex<Vec<Duration>>,
+}
+
+impl Clock for FastClock {
+    fn now_epoch(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()> {
+        self.waits.lock().expect("lock").push(duration);
+        Box::pin(tokio::time::sleep(duration / 1000))
+    }
+}
+
+struct Lib {
+    transport: Arc<Transport>,
+    clock: Arc<FastClock>,
+    events: Arc<Mutex<Vec<ProgressEvent>>>,
+}
+
+async fn connect(gh: &FakeGithub) -> Lib {
+    let config = GithubConfig::with_token(SecretString::from("t".to_string()))
+        .with_urls(&gh.url(), &gh.graphql_url());
+    let clock = Arc::new(FastClock::default());
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let transport = Transport::connect(&config)
+        .await
+        .expect("connect")
+        .with_clock(clock.clone())
+        .with_write_pacing(WritePacing::none())
+        .with_jitter_seed(7)
+        .with_progress(Arc::new(move |e: &ProgressEvent| {
+            sink.lock().expect("lock").push(e.clone())
+        }));
+    Lib {
+        transport: Arc::new(transport),
+        clock,
+        events,
+    }
+}
+
+async fn read(lib: &Lib) -> GithubState {
+    GraphqlReader::new(lib.transport.clone())
+        .read_org(ORG)
+        .await
+        .expect("read")
+}
+
+/// Reads, plans and executes the whole plan over `writer`.
+async fn apply_with<W: GithubWriter>(d: &DesiredGithub, lib: &Lib, writer: &W) -> ApplyReport {
+    let live = read(lib).await;
+    let plan = plan_github(d, &live, &Policy::default());
+    let ctx = ExecContext::from_live(&live, apply::teams_with_member(d, BOT));
+    apply::execute(&plan.changes, &ctx, writer, &mut |_| {}).await
+}
+
+async fn apply_rest(d: &DesiredGithub, gh: &FakeGithub) -> (ApplyReport, Lib) {
+    let lib = connect(gh).await;
+    let writer = RestWriter::new(lib.transport.clone(), ORG).expect("writer");
+    let report = apply_with(d, &lib, &writer).await;
+    (report, lib)
+}
+
+/// A fresh read (without faults) plans nothing.
+async fn assert_converged(d: &DesiredGithub, gh: &FakeGithub) {
+    gh.with_behaviour(|b| b.faults.clear());
+    let lib = connect(gh).await;
+    let plan = plan_github(d, &read(&lib).await, &Policy::default());
+    assert_eq!(
+        plan.changes,
+        Vec::new(),
+        "{}",
+        orgctl::render::plan::human(&plan, false)
+    );
+}
+
+fn failures(report: &ApplyReport) -> Vec<String> {
+    report
+        .results
+        .iter()
+        .filter(|r| !matches!(r.outcome, Outcome::Applied))
+        .map(|r| format!("{}: {:?}", r.change.address, r.outcome))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_percent_502s_converge() {
+    let d = desired_in(creatable_org().path());
+    let gh = FakeGithub::start_with(
+        empty_fake(&d),
+        Behaviour::default().with_fault(FaultRule::fraction(0.10, 42, Fault::Status(502))),
+    )
+    .await
+    .expect("fake");
+    let (report, lib) = apply_rest(&d, &gh).await;
+    assert_eq!(failures(&report), Vec::<String>::new());
+    let injected = gh.requests().with_status(502);
+    assert!(injected >= 10, "{injected} 502s injected");
+    assert!(lib.transport.requests().retries >= injected);
+    assert_eq!(
+        gh.requests().count("POST", "/orgs/{org}/teams") as usize,
+        d.teams.len()
+            + gh.requests()
+                .log
+                .iter()
+                .filter(|r| r.method == "POST" && r.route == "/orgs/{org}/teams" && r.status == 502)
+                .count(),
+        "a POST is re-sent only after a failed one"
+    );
+    assert_converged(&d, &gh).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_answers_never_create_a_team_twice() {
+    let d = desired_in(creatable_org().path());
+    // A third of the REST requests take effect but answer 502.
+    let gh = FakeGithub::start_with(
+        empty_fake(&d),
+        Behaviour::default()
+            .with_fault(FaultRule::fraction(0.33, 5, Fault::LoseAnswer(502)).only_rest()),
+    )
+    .await
+    .expect("fake");
+    let (report, _lib) = apply_rest(&d, &gh).await;
+    assert_eq!(failures(&report), Vec::<String>::new());
+    let posts: Vec<RequestRecord> = gh
+        .requests()
+        .log
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.route == "/orgs/{org}/teams")
+        .collect();
+    assert_eq!(posts.len(), d.teams.len(), "one POST per team: {posts:?}");
+    let found = report
+        .results
+        .iter()
+        .filter(|r| r.notes.iter().any(|n| n.contains("earlier attempt")))
+        .count();
+    assert!(
+        found > 0,
+        "some creates were answered 502 after taking effect"
+    );
+    assert_converged(&d, &gh).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secondary_limit_storm_is_waited_out() {
+    let d = desired();
+    let storm = |when: When, status: u16, retry_after: Option<u64>| FaultRule {
+        scope: FaultScope::Rest,
+        when,
+        fault: Fault::SecondaryRateLimit {
+            status,
+            retry_after,
+        },
+    };
+    let gh = FakeGithub::start_with(
+        drifted_fake(&d),
+        Behaviour::default()
+            // Three in a row without retry-after: 60 + 120 + 240 s of waiting.
+            .with_fault(storm(When::Range(3, 5), 403, None))
+            // Five in a row with retry-after: 60 s each.
+            .with_fault(storm(When::Range(8, 12), 429, Some(60)))
+            .with_fault(storm(When::Fraction { p: 0.15, seed: 3 }, 403, Some(1))),
+    )
+    .await
+    .expect("fake");
+    let (report, lib) = apply_rest(&d, &gh).await;
+    assert_eq!(failures(&report), Vec::<String>::new());
+    let secondary = lib
+        .events
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                ProgressEvent::Waiting {
+                    reason: WaitReason::SecondaryRateLimit,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(secondary >= 8, "{secondary} secondary-limit waits");
+    let waited: Duration = lib.clock.waits.lock().expect("lock").iter().sum();
+    assert!(
+        waited >= Duration::from_secs(60 + 120 + 240 + 5 * 60),
+        "{waited:?}"
+    );
+    assert_converged(&d, &gh).await;
+}
+
+/// Kills the apply at its `kill_at`-th write: before sending it, or after it took effect but
+/// before its answer is seen. The apply future is then dropped, as a killed process would be.
+struct Killer<W> {
+    inner: W,
+    writes: AtomicUsize,
+    kill_at: usize,
+    after_sending: bool,
+    killed: tokio::sync::Notify,
+}
+
+impl<W: GithubWriter> Killer<W> {
+    async fn gate<T>(
+        &self,
+        f: impl Future<Output = Result<T, GithubError>>,
+    ) -> Result<T, GithubError> {
+        let n = self.writes.fetch_add(1, Ordering::SeqCst) + 1;
+        if n == self.kill_at {
+            if self.after_sending {
+                let _ = f.await;
+            }
+            self.killed.notify_one();
+            return std::future::pending().await;
+        }
+        f.await
+    }
+}
+
+impl<W: GithubWriter> GithubWriter for Killer<W> {
+    async fn create_team(&self, team: &NewTeam) -> Result<CreatedTeam, GithubError> {
+        self.gate(self.inner.create_team(team)).await
+    }
+    async fn update_team(&self, slug: &str, patch: &TeamPatch) -> Result<(), GithubError> {
+        self.gate(self.inner.update_team(slug, patch)).await
+    }
+    async fn delete_team(&self, slug: &str) -> Result<(), GithubError> {
+        self.gate(self.inner.delete_team(slug)).await
+    }
+    async fn set_team_membership(
+        &self,
+        slug: &str,
+        login: &str,
+        role: st::TeamRole,
+    ) -> Result<MembershipState, GithubError> {
+        self.gate(self.inner.set_team_membership(slug, login, role))
+            .await
+    }
+    async fn remove_team_membership(&self, slug: &str, login: &str) -> Result<(), GithubError> {
+        self.gate(self.inner.remove_team_membership(slug, login))
+            .await
+    }
+    async fn set_team_repo(
+        &self,
+        slug: &str,
+        repo: &str,
+        permission: st::Permission,
+    ) -> Result<(), GithubError> {
+        self.gate(self.inner.set_team_repo(slug, repo, permission))
+            .await
+    }
+    async fn remove_team_repo(&self, slug: &str, repo: &str) -> Result<(), GithubError> {
+        self.gate(self.inner.remove_team_repo(slug, repo)).await
+    }
+    async fn set_org_membership(
+        &self,
+        login: &str,
+        role: st::OrgRole,
+    ) -> Result<MembershipState, GithubError> {
+        self.gate(self.inner.set_org_membership(login, role)).await
+    }
+    async fn remove_org_membership(&self, login: &str) -> Result<(), GithubError> {
+        self.gate(self.inner.remove_org_membership(login)).await
+    }
+    fn take_exchanges(&self) -> Vec<Exchange> {
+        self.inner.take_exchanges()
+    }
+}
+
+/// Writes by method of an uninterrupted apply of `state`.
+async fn baseline(d: &DesiredGithub, state: &FakeState) -> (usize, Vec<RequestRecord>) {
+    let gh = FakeGithub::start(state.clone()).await.expect("fake");
+    let (report, _) = apply_rest(d, &gh).await;
+    assert_eq!(failures(&report), Vec::<String>::new());
+    let writes: Vec<RequestRecord> = gh.requests().log.into_iter().filter(is_write).collect();
+    (report.results.len(), writes)
+}
+
+fn count(writes: &[RequestRecord], method: &str) -> usize {
+    writes.iter().filter(|w| w.method == method).count()
+}
+
+async fn kill_and_rerun(d: &DesiredGithub, state: &FakeState, kill_points: &[usize]) {
+    let (_, base) = baseline(d, state).await;
+    for &kill_at in kill_points {
+        for after_sending in [false, true] {
+            let gh = FakeGithub::start(state.clone()).await.expect("fake");
+            let lib = connect(&gh).await;
+            let killer = Killer {
+                inner: RestWriter::new(lib.transport.clone(), ORG).expect("writer"),
+                writes: AtomicUsize::new(0),
+                kill_at,
+                after_sending,
+                killed: tokio::sync::Notify::new(),
+            };
+            tokio::select! {
+                _ = apply_with(d, &lib, &killer) => panic!("kill point {kill_at} not reached"),
+                _ = killer.killed.notified() => {}
+            }
+            let (report, _) = apply_rest(d, &gh).await;
+            let what = format!("killed at write {kill_at} (after sending: {after_sending})");
+            assert_eq!(failures(&report), Vec::<String>::new(), "{what}");
+            let writes: Vec<RequestRecord> =
+                gh.requests().log.into_iter().filter(is_write).collect();
+            assert_eq!(
+                count(&writes, "POST"),
+                count(&base, "POST"),
+                "{what}: no team created twice"
+            );
+            assert!(writes.iter().all(|w| w.status != 422), "{what}: {writes:?}");
+            assert_eq!(
+                count(&writes, "DELETE"),
+                count(&base, "DELETE"),
+                "{what}: no extra destructive action"
+            );
+            assert_eq!(count(&writes, "PATCH"), count(&base, "PATCH"), "{what}");
+            assert_converged(d, &gh).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_way_and_rerun_converges_without_duplicates() {
+    let d = desired();
+    // The drifted org: every write is a kill point.
+    let drifted = drifted_fake(&d);
+    let (n, _) = baseline(&d, &drifted).await;
+    let points: Vec<usize> = (1..=n).collect();
+    kill_and_rerun(&d, &drifted, &points).await;
+    // From empty: the first team (POST, then the bot's removal), then every 9th write.
+    let d = desired_in(creatable_org().path());
+    let empty = empty_fake(&d);
+    let (n, _) = baseline(&d, &empty).await;
+    let mut points: Vec<usize> = vec![1, 2, 3, 4];
+    points.extend((5..n).step_by(9));
+    kill_and_rerun(&d, &empty, &points).await;
+}
+
+// ---- the executor over a scripted writer ---------------------------------------------------
+
+/// Records calls; fails the ones whose description is listed.
+#[derive(Default)]
+struct Scripted {
+    fail: Vec<String>,
+    calls: Mutex<Vec<String>>,
+    created: Mutex<Vec<String>>,
+}
+
+impl Scripted {
+    fn call(&self, what: String) -> Result<(), GithubError> {
+        self.calls.lock().expect("lock").push(what.clone());
+        if self.fail.contains(&what) {
+            Err(GithubError::Http {
+                endpoint: what,
+                status: 422,
+                message: "Validation Failed".into(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl GithubWriter for Scripted {
+    async fn create_team(&self, team: &NewTeam) -> Result<CreatedTeam, GithubError> {
+        // Ids are 1000 + the position of creation; calls name the parent by slug.
+        let parent = team
+            .parent_id
+            .map(|id| self.created.lock().expect("lock")[(id - 1000) as usize].clone());
+        self.call(format!("create {} parent {parent:?}", team.slug))?;
+        let mut created = self.created.lock().expect("lock");
+        created.push(team.slug.clone());
+        Ok(CreatedTeam {
+            id: 1000 + created.len() as u64 - 1,
+            slug: team.slug.clone(),
+            already_existed: false,
+        })
+    }
+    async fn update_team(&self, slug: &str, _: &TeamPatch) -> Result<(), GithubError> {
+        self.call(format!("update {slug}"))
+    }
+    async fn delete_team(&self, slug: &str) -> Result<(), GithubError> {
+        self.call(format!("delete {slug}"))
+    }
+    async fn set_team_membership(
+        &self,
+        slug: &str,
+        login: &str,
+        _: st::TeamRole,
+    ) -> Result<MembershipState, GithubError> {
+        self.call(format!("member {slug} {login}"))
+            .map(|_| MembershipState::Active)
+    }
+    async fn remove_team_membership(&self, slug: &str, login: &str) -> Result<(), GithubError> {
+        self.call(format!("unmember {slug} {login}"))
+    }
+    async fn set_team_repo(
+        &self,
+        slug: &str,
+        repo: &str,
+        _: st::Permission,
+    ) -> Result<(), GithubError> {
+        self.call(format!("repo {slug} {repo}"))
+    }
+    async fn remove_team_repo(&self, slug: &str, repo: &str) -> Result<(), GithubError> {
+        self.call(format!("unrepo {slug} {repo}"))
+    }
+    async fn set_org_membership(
+        &self,
+        login: &str,
+        _: st::OrgRole,
+    ) -> Result<MembershipState, GithubError> {
+        self.call(format!("org {login}"))
+            .map(|_| MembershipState::Pending)
+    }
+    async fn remove_org_membership(&self, login: &str) -> Result<(), GithubError> {
+        self.call(format!("unorg {login}"))
+    }
+    fn take_exchanges(&self) -> Vec<Exchange> {
+        Vec::new()
+    }
+}
+
+#[tokio::test]
+async fn a_failed_team_creation_skips_what_needs_it_and_nothing_else() {
+    let d = desired_in(creatable_org().path());
+    let mut live = GithubState::new(ORG);
+    live.viewer = Some(BOT.into());
+    let plan = plan_github(&d, &live, &Policy::default());
+    let writer = Scripted {
+        fail: vec!["create python parent Some(\"nixpkgs-core\")".into()],
+        ..Scripted::default()
+    };
+    let ctx = ExecContext::from_live(&live, apply::teams_with_member(&d, BOT));
+    let mut seen = 0;
+    let report = apply::execute(&plan.changes, &ctx, &writer, &mut |p| {
+        if let apply::Progress::Finished { .. } = p {
+            seen += 1;
+        }
+    })
+    .await;
+    assert_eq!(seen, plan.changes.len());
+    let calls = writer.calls.lock().expect("lock").clone();
+    // Parents first, each new team's id handed to its children; the bot leaves each new team.
+    assert!(calls.contains(&"create nixpkgs-core parent None".to_string()));
+    assert!(calls.contains(&"unmember nixpkgs-core nixos-infra-bot".to_string()));
+    assert!(calls.contains(&"create haskell parent Some(\"nixpkgs-core\")".to_string()));
+    assert!(
+        !calls.iter().any(|c| c.contains("python-jupyter")),
+        "{calls:?}"
+    );
+    assert!(
+        !calls.iter().any(|c| c.starts_with("member python ")),
+        "{calls:?}"
+    );
+    let skipped: Vec<&str> = report
+        .results
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::Skipped { reason } => Some(reason.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(!skipped.is_empty());
+    assert!(
+        skipped.iter().all(|r| *r == "team `python` was not created"
+            || *r == "team `python-jupyter` was not created"),
+        "{skipped:?}"
+    );
+    let s = report.summary();
+    assert_eq!(s.failed, 1);
+    assert_eq!(s.added + s.failed + s.skipped, plan.changes.len());
+    assert!(apply::summary_line(&report).starts_with("Apply incomplete: "));
+}
+
+// ---- email aliases after GitHub ------------------------------------------------------------
+
+const SECRETS: [(&str, &str); 6] = [
+    ("ORGCTL_EMAIL_SARA_AHMED", "sara.private@secret.example"),
+    ("ORGCTL_EMAIL_DAVID_COHEN", "david.private@secret.example"),
+    ("ORGCTL_EMAIL_AISHA_BELLO", "aisha.private@secret.example"),
+    ("ORGCTL_EMAIL_NADIA_KARIMI", "nadia.private@secret.example"),
+    (
+        "ORGCTL_EMAIL_HANNAH_SCHMIDT",
+        "hannah.private@secret.example",
+    ),
+    ("ORGCTL_EMAIL_JULIA_FISCHER", "julia.private@secret.example"),
+];
+
+#[test]
+fn apply_writes_github_then_email_aliases_without_showing_a_secret() {
+    let work = creatable_org();
+    let dir = work.path();
+    let env = start(empty_fake(&desired_in(dir)), Behaviour::default());
+    let audit_file = dir.join("audit.json");
+    let mut cmd = env.orgctl(dir);
+    for (k, v) in SECRETS {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .args(["apply", "--auto-approve", "--no-postmap", "--audit"])
+        .arg(&audit_file)
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("+ email_alias[\"infra@nixos.example\"] ... ok"),
+        "{stdout}"
+    );
+    // GitHub first, then email.
+    let progress: Vec<&str> = stdout.lines().filter(|l| l.contains(" ... ")).collect();
+    let last_github = progress.iter().rposition(|l| l.contains(" github_"));
+    let first_email = progress.iter().position(|l| l.contains(" email_alias["));
+    assert!(last_github < first_email, "{progress:#?}");
+    // The map holds the private addresses; no output does.
+    let map =
+        std::fs::read_to_string(dir.join("target/example-mail/virtual")).expect("map written");
+    assert!(map.contains("hannah.private@secret.example"), "{map}");
+    let audit = std::fs::read_to_string(&audit_file).expect("audit");
+    for (_, secret) in SECRETS {
+        for (name, output) in [("stdout", &stdout), ("stderr", &stderr), ("audit", &audit)] {
+            assert!(!output.contains(secret), "{secret} leaked into {name}");
+        }
+    }
+    let record: serde_json::Value = serde_json::from_str(&audit).expect("json");
+    assert!(
+        record["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .any(|c| c["resource"]["type"] == "email_alias" && c["outcome"] == "applied")
+    );
+    // Both parts converged: a full plan (GitHub and email) is empty.
+    let out = env.orgctl(dir).arg("plan").output().expect("run");
+    let plan = text(&out.stdout);
+    assert!(
+        plan.contains("No changes."),
+        "{plan}\n{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_the_mail_server_changed() {
+    let work = creatable_org();
+    let dir = work.path();
+    let env = start(empty_fake(&desired_in(dir)), Behaviour::default());
+    let plan = dir.join("plan.json");
+    let out = env
+        .orgctl(dir)
+        .args(["plan", "--out"])
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let map = dir.join("target/example-mail/virtual");
+    std::fs::create_dir_all(map.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&map, "someone@nixos.example hand@written.example\n").expect("write");
+    let out = env
+        .orgctl(dir)
+        .arg("apply")
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the mail server changed since this plan was made"),
+        "{stderr}"
+    );
+    assert_eq!(env.writes(), Vec::new(), "nothing written to GitHub either");
+}
+
+// ---- a terminal ----------------------------------------------------------------------------
+
+/// Runs `orgctl apply` on a pseudo-terminal (util-linux `script`), answering `answer`.
+fn on_a_terminal(env: &Env, dir: &Path, answer: &str) -> Option<(bool, String)> {
+    if !Path::new("/usr/bin/script").exists() {
+        eprintln!("note: skipping: util-linux `script` is not installed");
+        return None;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("orgctl");
+    let line = format!("{} --as-of {AS_OF} apply --no-email", bin.display());
+    let mut script = std::process::Command::new("/usr/bin/script");
+    script
+        .current_dir(dir)
+        .args(["-qec", &line, "/dev/null"])
+        .envs(env.vars())
+        .env_remove("ORGCTL_ORG")
+        .env_remove("ORGCTL_APP_ID");
+    let out = assert_cmd::Command::from_std(script)
+        .write_stdin(format!("{answer}\n"))
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("script");
+    Some((out.status.success(), text(&out.stdout)))
+}
+
+#[test]
+fn on_a_terminal_apply_asks_and_only_yes_applies() {
+    let d = desired();
+    let env = start(drifted_fake(&d), Behaviour::default());
+    let Some((ok, screen)) = on_a_terminal(&env, here(), "no") else {
+        return;
+    };
+    assert!(!ok, "{screen}");
+    assert!(screen.contains("Only `yes` will be accepted"), "{screen}");
+    assert!(
+        screen.contains("apply cancelled: nothing was changed"),
+        "{screen}"
+    );
+    assert_eq!(env.writes(), Vec::new());
+    let Some((ok, screen)) = on_a_terminal(&env, here(), "yes") else {
+        return;
+    };
+    assert!(ok, "{screen}");
+    assert!(
+        screen.contains("Apply complete: 3 added, 4 changed, 2 destroyed."),
+        "{screen}"
+    );
+    assert_eq!(env.writes().len(), 9);
+}
+
+#[test]
+fn killing_the_process_and_running_again_converges() {
+    let work = creatable_org();
+    let dir = work.path();
+    let d = desired_in(dir);
+    // An uninterrupted apply, for the counts.
+    let base = start(empty_fake(&d), Behaviour::default());
+    let out = base
+        .orgctl(dir)
+        .args(["apply", "--auto-approve", "--no-email"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let base_writes = base.writes();
+    for kill_after in [1, 2, 40, 90] {
+        let env = start(
+            empty_fake(&d),
+            Behaviour::default().with_latency(Duration::from_millis(15)),
+        );
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("orgctl"))
+            .current_dir(dir)
+            .envs(env.vars())
+            .env_remove("ORGCTL_ORG")
+            .args(["--as-of", AS_OF, "apply", "--auto-approve", "--no-email"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while env.writes().len() < kill_after && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // SIGKILL while the next write is in flight or about to be sent.
+        child.kill().expect("kill");
+        let _ = child.wait();
+        let killed_at = env.writes().len();
+        assert!(killed_at < base_writes.len(), "killed before the end");
+        let out = env
+            .orgctl(dir)
+            .args(["apply", "--auto-approve", "--no-email"])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", text(&out.stdout));
+        let writes = env.writes();
+        let what = format!("killed after {killed_at} writes");
+        assert_eq!(
+            count(&writes, "POST"),
+            count(&base_writes, "POST"),
+            "{what}: no team created twice"
+        );
+        assert_eq!(
+            count(&writes, "DELETE"),
+            count(&base_writes, "DELETE"),
+            "{what}: no extra destructive action"
+        );
+        env.assert_converged(dir);
+    }
+}
