@@ -612,6 +612,7 @@ fn end_to_end(runtime: &tokio::runtime::Runtime, runs: usize, latency: Duration)
     let mut live = Vec::new();
     let mut offline = Vec::new();
     let mut live_text = String::new();
+    let mut live_note = String::new();
     for run in 0..runs {
         let (out, took) = orgctl(&["plan"]);
         let (off, off_took) = orgctl(&["plan", "--state", &snapshot_arg]);
@@ -630,13 +631,18 @@ fn end_to_end(runtime: &tokio::runtime::Runtime, runs: usize, latency: Duration)
         live.push(took);
         offline.push(off_took);
         live_text = text;
+        live_note = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .find(|l| l.starts_with("read GitHub organisation"))
+            .unwrap_or("")
+            .to_string();
     }
     let summary = live_text
         .lines()
         .find(|l| l.starts_with("Plan:") || l.starts_with("No changes"))
         .unwrap_or("(no summary line)")
         .to_string();
-    println!("  plan: {summary}");
+    println!("  plan: {summary}; orgctl: {live_note}");
     println!("  orgctl plan (live):   {}", show(&live));
     println!("  orgctl plan --state:  {}", show(&offline));
     let (median, _, _) = spread(&live);
