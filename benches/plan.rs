@@ -25,7 +25,8 @@
 //! 5), `PLAN_BENCH_REST_RUNS` (default 1; a REST read takes over a minute),
 //! `PLAN_BENCH_SWEEP=0` skips the sweep, `PLAN_BENCH_E2E=0` the end-to-end
 //! run of the binary, `PLAN_BENCH_LATENCY_MS` (default 50)
-//! changes the latency for analysis. Other engineers' builds share the
+//! changes the latency and `PLAN_BENCH_PAGE` / `PLAN_BENCH_CONCURRENCY` the
+//! reader's options, for analysis. Other engineers' builds share the
 //! machine, so every figure is a median with its spread (min–max).
 
 use std::collections::BTreeMap;
@@ -611,6 +612,7 @@ fn end_to_end(runtime: &tokio::runtime::Runtime, runs: usize, latency: Duration)
     let mut live = Vec::new();
     let mut offline = Vec::new();
     let mut live_text = String::new();
+    let mut live_note = String::new();
     for run in 0..runs {
         let (out, took) = orgctl(&["plan"]);
         let (off, off_took) = orgctl(&["plan", "--state", &snapshot_arg]);
@@ -629,13 +631,18 @@ fn end_to_end(runtime: &tokio::runtime::Runtime, runs: usize, latency: Duration)
         live.push(took);
         offline.push(off_took);
         live_text = text;
+        live_note = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .find(|l| l.starts_with("read GitHub organisation"))
+            .unwrap_or("")
+            .to_string();
     }
     let summary = live_text
         .lines()
         .find(|l| l.starts_with("Plan:") || l.starts_with("No changes"))
         .unwrap_or("(no summary line)")
         .to_string();
-    println!("  plan: {summary}");
+    println!("  plan: {summary}; orgctl: {live_note}");
     println!("  orgctl plan (live):   {}", show(&live));
     println!("  orgctl plan --state:  {}", show(&offline));
     let (median, _, _) = spread(&live);
@@ -702,7 +709,11 @@ fn main() {
         BIG_TEAMS.iter().map(|(_, n)| n).collect::<Vec<_>>(),
         REPO_TEAMS.iter().map(|(_, n)| n).collect::<Vec<_>>()
     );
-    let options = ReadOptions::default();
+    let defaults = ReadOptions::default();
+    let options = ReadOptions {
+        team_page_size: env_usize("PLAN_BENCH_PAGE", defaults.team_page_size as usize) as u32,
+        concurrency: env_usize("PLAN_BENCH_CONCURRENCY", defaults.concurrency),
+    };
     let minimum = Minimum::of(&org, options.team_page_size as usize);
     println!(
         "physical minimum (issue's formula): {} = {} team pages + {} member pages + {} nested pages + {} invitation pages",
@@ -737,8 +748,14 @@ fn main() {
     // (a) GraphQL reader, then (c) planning what it read.
     println!();
     println!(
-        "GraphQL reader, ReadOptions {{ team_page_size: {}, concurrency: {} }} (defaults), {runs} runs:",
-        options.team_page_size, options.concurrency
+        "GraphQL reader, ReadOptions {{ team_page_size: {}, concurrency: {} }}{}, {runs} runs:",
+        options.team_page_size,
+        options.concurrency,
+        if options == defaults {
+            " (defaults)"
+        } else {
+            ""
+        }
     );
     let mut read_times = Vec::new();
     let mut plan_times = Vec::new();
@@ -844,7 +861,7 @@ fn main() {
     // Page size and concurrency, one run each.
     let mut sweep_rows = Vec::new();
     if sweep {
-        for (team_page_size, concurrency) in [(50, 4), (25, 4), (100, 1), (100, 8)] {
+        for (team_page_size, concurrency) in [(50, 8), (25, 8), (100, 1), (100, 4), (100, 16)] {
             let o = ReadOptions {
                 team_page_size,
                 concurrency,

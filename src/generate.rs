@@ -108,12 +108,9 @@ const ALIAS_WORDS: &[&str] = &[
 
 #[rustfmt::skip]
 const SOURCES: &[&str] = &[
-    "Sponsorship by Example Hosting GmbH",
-    "Individual donations via Open Collective",
-    "Grant from the Sovereign Tech Fund",
-    "Corporate membership fees",
-    "Conference ticket sales",
-    "Donations through GitHub Sponsors",
+    "Sponsorship by Example Hosting GmbH", "Individual donations via Open Collective", "Grant from
+    the Sovereign Tech Fund", "Corporate membership fees", "Conference ticket sales", "Donations
+    through GitHub Sponsors",
 ];
 
 const CURRENCIES: &[&str] = &["EUR", "USD", "GBP", "CHF"];
@@ -612,9 +609,9 @@ fn team_yaml(
             t.id.clone()
         };
         if chance(rng, 10) {
-            // A display name GitHub turns into this very slug (`check` requires it).
-            let words: Vec<String> = slug.split('-').map(title).collect();
-            let _ = writeln!(s, "  name: {}", words.join(" "));
+            // A display name GitHub turns into exactly this slug (`check`'s team-slug rule).
+            let name: Vec<String> = slug.split('-').map(title).collect();
+            let _ = writeln!(s, "  name: {}", name.join(" "));
         }
         // Secret teams cannot be nested: only childless roots are secret.
         let secret = t.parent.is_none() && t.children == 0 && chance(rng, 15);

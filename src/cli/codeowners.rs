@@ -55,20 +55,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         );
     };
     if !repositories(org).contains(args.repo.as_str()) {
-        let everything = match load(global, &args.skip, "codeowners")? {
-            Ok(r) => r,
-            Err(code) => return Ok(code),
-        };
-        let list: Vec<&str> = repositories(&everything.checked.org).into_iter().collect();
-        anyhow::bail!(
-            "no team owns anything in repository `{}`; repositories with owners: {}",
-            args.repo,
-            if list.is_empty() {
-                "none".to_string()
-            } else {
-                list.join(", ")
-            }
-        );
+        return super::reporting::no_owner_in(global, &args.skip, "codeowners", &args.repo);
     }
     let own = RepoOwnership::build(org, &args.repo);
     let text = generate(&own, &gh.org)?;

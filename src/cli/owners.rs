@@ -90,20 +90,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let org = &org;
     if !repositories(org).contains(args.repo.as_str()) && args.tree.is_none() {
         // The quick read found no team owning the repository: list those that exist.
-        let everything = match load(global, &args.skip, "owners")? {
-            Ok(r) => r,
-            Err(code) => return Ok(code),
-        };
-        let list: Vec<&str> = repositories(&everything.checked.org).into_iter().collect();
-        anyhow::bail!(
-            "no team owns anything in repository `{}`; repositories with owners: {}",
-            args.repo,
-            if list.is_empty() {
-                "none".to_string()
-            } else {
-                list.join(", ")
-            }
-        );
+        return super::reporting::no_owner_in(global, &args.skip, "owners", &args.repo);
     }
     let own = RepoOwnership::build(org, &args.repo);
     if let Some(first) = own.invalid.first() {

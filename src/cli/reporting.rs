@@ -165,3 +165,28 @@ impl Quick {
         Err(ExitCode::from(1))
     }
 }
+
+/// Ends a command asked about a repository that no team owns: reads the whole org and names the
+/// repositories that do have owners. `Ok` carries the exit code when that read itself fails.
+pub fn no_owner_in(
+    global: &Global,
+    skip: &[String],
+    command: &str,
+    repo: &str,
+) -> anyhow::Result<std::process::ExitCode> {
+    let everything = match load(global, skip, command)? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let list: Vec<&str> = crate::ownership::repositories(&everything.checked.org)
+        .into_iter()
+        .collect();
+    anyhow::bail!(
+        "no team owns anything in repository `{repo}`; repositories with owners: {}",
+        if list.is_empty() {
+            "none".to_string()
+        } else {
+            list.join(", ")
+        }
+    );
+}

@@ -58,12 +58,18 @@ pub const QUERIES: &[(&str, &str)] = &[
     ("OrgctlTeamRepos", TEAM_REPOS),
 ];
 
-/// Tuning of a read.
+/// Tuning of a read. The defaults are measured in `benches/plan.rs` (see
+/// docs/benchmarks.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadOptions {
-    /// Teams per GraphQL page (1..=100).
+    /// Teams per GraphQL page (1..=100). 100 gives the fewest requests; such
+    /// a page is at most 20,200 nodes (the limit is 500,000) and costs about
+    /// 2 points.
     pub team_page_size: u32,
-    /// Requests in flight at once (GitHub allows 100; it asks clients to be gentle).
+    /// Requests in flight at once (GitHub allows 100 and asks clients to be
+    /// gentle). 8: the two ends of the teams and of the members connections
+    /// keep four chains busy, the other four permits serve overflowing
+    /// teams and invitation pages.
     pub concurrency: usize,
 }
 
@@ -71,7 +77,7 @@ impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             team_page_size: 100,
-            concurrency: 4,
+            concurrency: 8,
         }
     }
 }
