@@ -14,30 +14,21 @@ fn threads() -> usize {
 }
 
 /// Applies `f` to every item on up to `available_parallelism` threads; results keep input order.
-/// For many cheap items of similar cost (files): each thread takes one contiguous chunk.
+/// Threads take blocks of consecutive items as they go, so items of uneven cost (a team file
+/// costs four person files) still keep every thread busy until the end.
 pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = threads();
     if threads <= 1 || items.len() < 64 {
         return items.iter().map(&f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
-                let f = &f;
-                scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())
-            })
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for h in handles {
-            match h.join() {
-                Ok(mut part) => out.append(&mut part),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        out
-    })
+    let block = (items.len() / (threads * 16)).max(16);
+    let blocks: Vec<&[T]> = items.chunks(block).collect();
+    let parts = par_map_uneven(&blocks, |part| part.iter().map(&f).collect::<Vec<R>>());
+    let mut out = Vec::with_capacity(items.len());
+    for mut part in parts {
+        out.append(&mut part);
+    }
+    out
 }
 
 /// Like [`par_map`], for a few items of uneven cost (rules): threads take the next item as they

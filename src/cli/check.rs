@@ -85,6 +85,10 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         Format::Github => github(&located, &checked.sources),
     };
     print(&text)?;
+    // The process ends here: freeing the model and the sources file by file would only add
+    // teardown time (about 5% of a large org's check).
+    std::mem::forget(checked.org);
+    std::mem::forget(checked.sources);
     Ok(if fail {
         ExitCode::from(1)
     } else {

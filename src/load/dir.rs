@@ -22,7 +22,7 @@ pub fn load_dir(root: &Path) -> Result<Loaded, LoadError> {
     let mut diagnostics = Vec::new();
     let mut escaped: Vec<(String, String)> = Vec::new();
     walk(&canonical_root, root, "", 0, &mut found, &mut escaped).map_err(|e| err(e.to_string()))?;
-    found.sort();
+    found.sort_unstable(); // paths are unique
     let prefix = display_prefix(root);
     for (rel, target) in escaped {
         diagnostics.push(
@@ -116,18 +116,31 @@ fn read_limited(path: &Path) -> Content {
         Ok(f) => f,
         Err(e) => return Content::Unreadable(e.to_string()),
     };
-    let size = match file.metadata() {
+    let (size, regular) = match file.metadata() {
         Ok(m) if m.is_dir() => return Content::Unreadable("it is a directory".into()),
         Ok(m) if m.len() > MAX_FILE_BYTES => return Content::TooLarge(m.len()),
-        Ok(m) => m.len(),
+        Ok(m) => (m.len(), m.is_file()),
         Err(e) => return Content::Unreadable(e.to_string()),
     };
-    // Room for the whole file and one byte more: two reads (the data, then end of file) instead
-    // of the small probing reads `read_to_end` makes into an empty buffer.
-    let mut bytes = Vec::with_capacity(size as usize + 1);
     // A file that grows while being read (a pipe, /dev/zero via a link) is still bounded.
-    match file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        Ok(n) if n as u64 > MAX_FILE_BYTES => Content::TooLarge(n as u64),
+    let mut file = file.take(MAX_FILE_BYTES + 1);
+    let mut bytes = Vec::new();
+    if regular && size > 0 {
+        // One read asking for a byte more than the size: when it returns exactly the size, the
+        // end of the file is reached and the confirming read `read_to_end` would make is
+        // skipped (a syscall per file). Any other answer (the file changed size) reads on below.
+        bytes.resize(size as usize + 1, 0);
+        let n = file.read(&mut bytes).unwrap_or(0);
+        bytes.truncate(n);
+        if n as u64 == size {
+            return Content::Bytes(bytes);
+        }
+    } else {
+        // Room for the whole file and one byte more: no small probing reads.
+        bytes.reserve(size as usize + 1);
+    }
+    match file.read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > MAX_FILE_BYTES => Content::TooLarge(bytes.len() as u64),
         Ok(_) => Content::Bytes(bytes),
         Err(e) => Content::Unreadable(e.to_string()),
     }

@@ -198,7 +198,8 @@ pub(crate) fn assemble(
             PathKind::Ignored => {}
         }
     }
-    entries.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+    // (kind, id) is unique (one file per id and kind), so an unstable sort gives the same order.
+    entries.sort_unstable_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
     Loaded {
         sources,
         entries,

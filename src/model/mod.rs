@@ -245,6 +245,11 @@ pub fn build(parsed: Vec<Parsed>) -> (Org, Vec<Diagnostic>) {
     };
     let mut diagnostics = Vec::new();
     let mut org_file_seen = false;
+    // Collected first, then built in bulk: files come sorted by id, and building a map from
+    // sorted pairs is linear, where one insertion per entity is not. (A repeated id, which a
+    // directory cannot hold, keeps the last, as insertion would.)
+    let (mut people, mut teams, mut aliases, mut budgets) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for p in parsed {
         let (file, id) = (p.entry.file, p.entry.id);
         match p.document {
@@ -260,26 +265,30 @@ pub fn build(parsed: Vec<Parsed>) -> (Org, Vec<Diagnostic>) {
                 org.spec = spec;
             }
             Some(Document::Person(spec)) => {
-                org.people.insert(id.clone(), Person { id, file, spec });
+                people.push((id.clone(), Person { id, file, spec }));
             }
             Some(Document::Team(spec)) => {
-                org.teams.insert(id.clone(), Team { id, file, spec });
+                teams.push((id.clone(), Team { id, file, spec }));
             }
             Some(Document::Alias(spec)) => {
-                org.aliases.insert(id.clone(), Alias { id, file, spec });
+                aliases.push((id.clone(), Alias { id, file, spec }));
             }
             Some(Document::Budget(spec)) => {
-                org.budgets.insert(
+                budgets.push((
                     id.clone(),
                     Budget {
                         id,
                         file,
                         spec: *spec,
                     },
-                );
+                ));
             }
         }
     }
+    org.people = people.into_iter().collect();
+    org.teams = teams.into_iter().collect();
+    org.aliases = aliases.into_iter().collect();
+    org.budgets = budgets.into_iter().collect();
     if !org_file_seen {
         diagnostics.push(
             Diagnostic::error("load", "the org has no `org.yaml`")
