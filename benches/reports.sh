@@ -10,6 +10,7 @@
 # Needs hyperfine (Debian: apt-get install hyperfine). Usage: benches/reports.sh [WORKDIR]
 # SHIELD=1 runs the measurements under `chrt -f 50` (root only): on a machine shared with other
 # builds, real-time priority keeps their CPU load out of the figures (disk contention remains).
+# FRESH_FS=1 (root only) also measures the fresh report on a new ext4 file system (see below).
 # Results are printed; docs/benchmarks.md ("Reports (issue 8)") records a run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,5 +79,34 @@ shm="/dev/shm/orgctl-bench-site"
   -n "report, HTML, re-run over the same site (files unchanged)" "$bin --org $org $as_of report --out $site" \
   -n "report, HTML, fresh directory on tmpfs" "$bin --org $org $as_of report --out $shm"
 "${shield[@]}" "$bin" --org "$org" $as_of report --out "$shm-t" --timings 2>&1 | head -1
+
+# The floor of a fresh write: creating the same files (same names, sizes, directories) with
+# `cp -r` from tmpfs, on the same file system as the fresh-on-disk case.
+"${shield[@]}" hyperfine -w 1 -r "$runs" --export-markdown "$work/floor.md" \
+  --prepare "rm -rf $site-cp" \
+  -n "floor: cp -r of the site into a fresh directory on disk" "cp -r $shm-t $site-cp"
+rm -rf "$site-cp"
+
+# FRESH_FS=1 (root only): the fresh-on-disk case again on a new ext4 file system (a loop-mounted
+# image on the same disk). On a long-lived file system that has seen many deletions, ext4's inode
+# allocator can take ~0.3 ms per created file (`recently_deleted`, `find_inode_bit` in `perf`);
+# a new file system shows what the report itself costs on a disk.
+if [ "${FRESH_FS:-0}" = 1 ]; then
+  img="$work/ext4.img"
+  mnt="$work/fresh-fs"
+  mkdir -p "$mnt"
+  if ! mountpoint -q "$mnt"; then
+    truncate -s 2G "$img"
+    mkfs.ext4 -q -F "$img"
+    mount -o loop "$img" "$mnt"
+  fi
+  "${shield[@]}" hyperfine -w 1 -r "$runs" --export-markdown "$work/fresh-fs.md" \
+    --prepare "rm -rf $mnt/site" --prepare "rm -rf $mnt/site-cp" \
+    -n "report, HTML, fresh directory on a new ext4 file system" "$bin --org $org $as_of report --out $mnt/site" \
+    -n "floor: cp -r of the site, same file system" "cp -r $shm-t $mnt/site-cp"
+  umount "$mnt"
+  rm -f "$img"
+fi
 rm -rf "$shm" "$shm-t"
-cat "$work/small.md" "$work/report.md"
+cat "$work/small.md" "$work/report.md" "$work/floor.md"
+if [ -f "$work/fresh-fs.md" ]; then cat "$work/fresh-fs.md"; fi
