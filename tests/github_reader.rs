@@ -693,6 +693,106 @@ async fn github_app_installations_authenticate() {
     assert!(err.to_string().contains("installation token"), "{err}");
 }
 
+/// A clock that jumps forward when told (the token's age), and sleeps a thousandth.
+#[derive(Default)]
+struct SteppedClock {
+    ahead: std::sync::atomic::AtomicU64,
+}
+
+impl SteppedClock {
+    fn advance(&self, by: Duration) {
+        self.ahead
+            .fetch_add(by.as_secs(), std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Clock for SteppedClock {
+    fn now_epoch(&self) -> u64 {
+        RecordingClock::default().now_epoch()
+            + self.ahead.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(tokio::time::sleep(duration / 1000))
+    }
+}
+
+#[tokio::test]
+async fn github_app_token_is_renewed_before_it_expires() {
+    let behaviour = Behaviour {
+        // Listing a token makes the fake refuse any other (an expired installation token).
+        tokens: vec![TokenGrant {
+            token: "some-other-token".into(),
+            login: "boss".into(),
+            scopes: None,
+        }],
+        installation: Some(Installation {
+            id: 4242,
+            token: "ghs_first".into(),
+            bot_login: "orgctl[bot]".into(),
+        }),
+        ..Behaviour::default()
+    };
+    let gh = FakeGithub::start_with(small_org(), behaviour)
+        .await
+        .unwrap();
+    let mut cfg = config(&gh, "unused");
+    cfg.credentials = Credentials::App {
+        app_id: 99,
+        private_key_pem: SecretString::from(include_str!("fixtures/test-app-key.pem")),
+        installation_id: 4242,
+    };
+    let clock = Arc::new(SteppedClock::default());
+    let transport = Arc::new(
+        Transport::connect(&cfg)
+            .await
+            .unwrap()
+            .with_clock(clock.clone()),
+    );
+    let reader = GraphqlReader::new(transport.clone());
+    let exchanges = |gh: &FakeGithub| {
+        gh.requests()
+            .count("POST", "/app/installations/{installation_id}/access_tokens")
+    };
+    reader.read_org("acme").await.unwrap();
+    assert_eq!(exchanges(&gh), 1);
+
+    // The first token stops working (the fake now hands out and accepts only a new one).
+    gh.with_behaviour(|b| b.installation.as_mut().unwrap().token = "ghs_second".into());
+    // Ten minutes on, orgctl still uses it: the fake's refusal shows which token was sent.
+    clock.advance(Duration::from_secs(10 * 60));
+    let err = reader.read_org("acme").await.unwrap_err();
+    assert!(matches!(err, GithubError::BadCredentials { .. }), "{err}");
+    assert_eq!(exchanges(&gh), 1);
+
+    // Fifty minutes after it was issued, orgctl gets a new token before the next request.
+    clock.advance(Duration::from_secs(40 * 60));
+    let s = reader.read_org("acme").await.unwrap();
+    assert_eq!(s.teams.len(), 3);
+    assert_eq!(exchanges(&gh), 2, "one renewal, not one per request");
+
+    // Writes renew it too, and keep working across the renewal.
+    gh.with_behaviour(|b| b.installation.as_mut().unwrap().token = "ghs_third".into());
+    clock.advance(Duration::from_secs(51 * 60));
+    let log = Mutex::new(Vec::new());
+    let put = transport
+        .write_idempotent(
+            orgctl::github::WriteMethod::Put,
+            "/orgs/acme/teams/security/memberships/bob",
+            Some(&serde_json::json!({"role": "member"})),
+            &log,
+        )
+        .await
+        .unwrap();
+    assert!(put.is_success(), "{put:?}");
+    assert_eq!(exchanges(&gh), 3);
+    assert_eq!(
+        transport.requests().rest,
+        3 + 3 + 1,
+        "three token requests, the invitations of each of the three reads, one write"
+    );
+}
+
 #[tokio::test]
 async fn static_reader_stands_in_for_github() {
     let mut s = GithubState::new("acme");

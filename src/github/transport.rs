@@ -180,8 +180,12 @@ pub struct Exchange {
 
 /// Sends requests to GitHub with retries, rate-limit waits and counting.
 pub struct Transport {
-    rest: Octocrab,
-    graphql: Octocrab,
+    /// The clients, rebuilt when a GitHub App's installation token is renewed.
+    clients: std::sync::RwLock<Clients>,
+    /// For a GitHub App: how to get a new installation token.
+    app_auth: Option<AppAuth>,
+    /// Held while a token is renewed, so concurrent requests renew it once.
+    renewing: tokio::sync::Mutex<()>,
     graphql_path: String,
     policy: RetryPolicy,
     clock: Arc<dyn Clock>,
@@ -191,11 +195,31 @@ pub struct Transport {
     graphql_count: AtomicU64,
     retries: AtomicU64,
     rate_limits: Mutex<BTreeMap<String, RateLimitInfo>>,
-    app: bool,
     pacing: WritePacing,
     sent_writes: Mutex<VecDeque<Instant>>,
     write_count: AtomicU64,
 }
+
+/// The REST and GraphQL clients, and when their token was issued.
+struct Clients {
+    rest: Octocrab,
+    graphql: Octocrab,
+    /// When the token was obtained ([`Clock::now_epoch`]); renewed after [`APP_TOKEN_RENEW_AFTER`].
+    issued_at: u64,
+}
+
+/// A GitHub App installation's credentials, kept to renew its token.
+struct AppAuth {
+    config: GithubConfig,
+    app_id: u64,
+    private_key_pem: SecretString,
+    installation_id: u64,
+}
+
+/// Installation tokens expire an hour after they are issued; orgctl asks for a new one after
+/// 50 minutes, before any request could meet an expired token (a long `apply` is paced at one
+/// write a second and can run for hours).
+pub const APP_TOKEN_RENEW_AFTER: Duration = Duration::from_secs(50 * 60);
 
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![e.to_string()];
@@ -236,6 +260,20 @@ macro_rules! outcome {
             Err(e) => AttemptOutcome::Transport(error_chain(&e)),
         }
     };
+}
+
+impl Clients {
+    fn new(
+        config: &GithubConfig,
+        token: &SecretString,
+        issued_at: u64,
+    ) -> Result<Clients, GithubError> {
+        Ok(Clients {
+            rest: build_client(&config.api_url, token, config)?,
+            graphql: build_client(&config.graphql_url, token, config)?,
+            issued_at,
+        })
+    }
 }
 
 /// A client for `base`. octocrab itself sends `X-GitHub-Api-Version: 2022-11-28`.
@@ -293,27 +331,36 @@ async fn installation_token(
 
 impl Transport {
     /// Connects with `config`: builds the clients and, for a GitHub App,
-    /// fetches an installation token (one REST request, counted). The token is
-    /// not refreshed: installation tokens last an hour.
+    /// fetches an installation token (one REST request, counted). An App's token
+    /// is renewed after [`APP_TOKEN_RENEW_AFTER`] (one more counted request).
     pub async fn connect(config: &GithubConfig) -> Result<Transport, GithubError> {
-        let (token, app) = match &config.credentials {
-            Credentials::Token(token) => (token.clone(), false),
+        let (token, app_auth) = match &config.credentials {
+            Credentials::Token(token) => (token.clone(), None),
             Credentials::App {
                 app_id,
                 private_key_pem,
                 installation_id,
             } => (
                 installation_token(config, *app_id, private_key_pem, *installation_id).await?,
-                true,
+                Some(AppAuth {
+                    config: config.clone(),
+                    app_id: *app_id,
+                    private_key_pem: private_key_pem.clone(),
+                    installation_id: *installation_id,
+                }),
             ),
         };
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let clients = Clients::new(config, &token, clock.now_epoch())?;
         let graphql_path = path_and_query(&config.graphql_url);
+        let app = app_auth.is_some();
         let transport = Transport {
-            rest: build_client(&config.api_url, &token, config)?,
-            graphql: build_client(&config.graphql_url, &token, config)?,
+            clients: std::sync::RwLock::new(clients),
+            app_auth,
+            renewing: tokio::sync::Mutex::new(()),
             graphql_path,
             policy: config.retry.clone(),
-            clock: Arc::new(SystemClock),
+            clock,
             progress: Arc::new(NoProgress),
             rng: Mutex::new(fastrand::Rng::new()),
             // The installation-token exchange was one REST request.
@@ -321,7 +368,6 @@ impl Transport {
             graphql_count: AtomicU64::new(0),
             retries: AtomicU64::new(0),
             rate_limits: Mutex::new(BTreeMap::new()),
-            app,
             pacing: WritePacing::default(),
             sent_writes: Mutex::new(VecDeque::new()),
             write_count: AtomicU64::new(0),
@@ -329,8 +375,14 @@ impl Transport {
         Ok(transport)
     }
 
-    /// Uses `clock` for waits (tests: a scaled or recording clock).
+    /// Uses `clock` for waits and token ages (tests: a scaled or recording clock). The
+    /// current token counts as issued now, on that clock.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Transport {
+        let now = clock.now_epoch();
+        self.clients
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .issued_at = now;
         self.clock = clock;
         self
     }
@@ -355,7 +407,43 @@ impl Transport {
 
     /// Whether the credentials are a GitHub App installation (no viewer).
     pub fn is_app(&self) -> bool {
-        self.app
+        self.app_auth.is_some()
+    }
+
+    /// The clients to send the next request with: for a GitHub App whose token is
+    /// [`APP_TOKEN_RENEW_AFTER`] old, new ones with a new token (one counted REST request).
+    async fn clients(&self) -> Result<(Octocrab, Octocrab), GithubError> {
+        let current = |t: &Transport| {
+            let c = t.clients.read().unwrap_or_else(PoisonError::into_inner);
+            (c.rest.clone(), c.graphql.clone(), c.issued_at)
+        };
+        let (rest, graphql, issued_at) = current(self);
+        let Some(app) = &self.app_auth else {
+            return Ok((rest, graphql));
+        };
+        let due = |issued_at: u64| {
+            self.clock.now_epoch().saturating_sub(issued_at) >= APP_TOKEN_RENEW_AFTER.as_secs()
+        };
+        if !due(issued_at) {
+            return Ok((rest, graphql));
+        }
+        let _renewing = self.renewing.lock().await;
+        let (rest, graphql, issued_at) = current(self);
+        if !due(issued_at) {
+            return Ok((rest, graphql)); // renewed while this request waited
+        }
+        self.rest_count.fetch_add(1, Ordering::Relaxed);
+        let token = installation_token(
+            &app.config,
+            app.app_id,
+            &app.private_key_pem,
+            app.installation_id,
+        )
+        .await?;
+        let renewed = Clients::new(&app.config, &token, self.clock.now_epoch())?;
+        let pair = (renewed.rest.clone(), renewed.graphql.clone());
+        *self.clients.write().unwrap_or_else(PoisonError::into_inner) = renewed;
+        Ok(pair)
     }
 
     /// Requests sent so far.
@@ -426,8 +514,12 @@ impl Transport {
         let endpoint = format!("GET {path}");
         let path = path.as_str();
         self.with_retries(&endpoint, move || async move {
+            let rest = match self.clients().await {
+                Ok((rest, _)) => rest,
+                Err(e) => return AttemptOutcome::Transport(e.to_string()),
+            };
             self.rest_count.fetch_add(1, Ordering::Relaxed);
-            outcome!(self.rest, self.rest._get(path).await)
+            outcome!(rest, rest._get(path).await)
         })
         .await
     }
@@ -475,17 +567,23 @@ impl Transport {
         body: Option<&Value>,
     ) -> (AttemptOutcome, Exchange) {
         self.pace().await;
-        self.rest_count.fetch_add(1, Ordering::Relaxed);
-        self.write_count.fetch_add(1, Ordering::Relaxed);
         let path = path_and_query(path);
         let started_at = jiff::Timestamp::now();
         let clock = Instant::now();
         let uri = path.as_str();
-        let outcome = match method {
-            WriteMethod::Post => outcome!(self.rest, self.rest._post(uri, body).await),
-            WriteMethod::Patch => outcome!(self.rest, self.rest._patch(uri, body).await),
-            WriteMethod::Put => outcome!(self.rest, self.rest._put(uri, body).await),
-            WriteMethod::Delete => outcome!(self.rest, self.rest._delete(uri, body).await),
+        let outcome = match self.clients().await {
+            // Nothing was sent: the write's caller sees a transport failure before sending.
+            Err(e) => AttemptOutcome::Transport(e.to_string()),
+            Ok((rest, _)) => {
+                self.rest_count.fetch_add(1, Ordering::Relaxed);
+                self.write_count.fetch_add(1, Ordering::Relaxed);
+                match method {
+                    WriteMethod::Post => outcome!(rest, rest._post(uri, body).await),
+                    WriteMethod::Patch => outcome!(rest, rest._patch(uri, body).await),
+                    WriteMethod::Put => outcome!(rest, rest._put(uri, body).await),
+                    WriteMethod::Delete => outcome!(rest, rest._delete(uri, body).await),
+                }
+            }
         };
         let exchange = exchange(method.as_str(), path, &outcome, started_at, clock);
         (outcome, exchange)
@@ -584,12 +682,14 @@ impl Transport {
         let body = &body;
         let response = self
             .with_retries(&endpoint, move || async move {
+                let graphql = match self.clients().await {
+                    Ok((_, graphql)) => graphql,
+                    Err(e) => return AttemptOutcome::Transport(e.to_string()),
+                };
                 self.graphql_count.fetch_add(1, Ordering::Relaxed);
                 outcome!(
-                    self.graphql,
-                    self.graphql
-                        ._post(self.graphql_path.as_str(), Some(body))
-                        .await
+                    graphql,
+                    graphql._post(self.graphql_path.as_str(), Some(body)).await
                 )
             })
             .await?;
