@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use fake_github::model::{Invitation as FakeInvitation, Team as FakeTeam, User};
+use fake_github::model::{
+    Invitation as FakeInvitation, Team as FakeTeam, TeamPatch as FakeTeamPatch, User,
+};
 use fake_github::{
     Behaviour, FakeGithub, FakeState, Fault, FaultRule, FaultScope, RequestRecord, When,
 };
@@ -1286,6 +1288,70 @@ async fn a_failed_team_creation_skips_what_needs_it_and_nothing_else() {
     assert_eq!(s.failed, 1);
     assert_eq!(s.added + s.failed + s.skipped, plan.changes.len());
     assert!(apply::summary_line(&report).starts_with("Apply incomplete: "));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nesting_under_a_secret_team_turning_closed_applies_in_one_run() {
+    // GitHub refuses a secret parent and nesting beneath a current child; the plan must open
+    // the parent and move the child out before nesting anything under them.
+    let d = desired_in(creatable_org().path());
+    let gh = FakeGithub::start_with(empty_fake(&d), Behaviour::default())
+        .await
+        .expect("fake");
+    let (report, _) = apply_rest(&d, &gh).await;
+    assert_eq!(failures(&report), Vec::<String>::new());
+    assert_converged(&d, &gh).await;
+    gh.with_state(|s| {
+        let id = |s: &FakeState, slug: &str| s.team_by_slug(slug).expect(slug).id;
+        let (core, python, jupyter, rust) = (
+            id(s, "nixpkgs-core"),
+            id(s, "python"),
+            id(s, "python-jupyter"),
+            id(s, "rust"),
+        );
+        // Someone turned things around by hand: the teams under nixpkgs-core left it, python
+        // went beneath its own child python-jupyter, nixpkgs-core became secret, rust was
+        // deleted.
+        for child in s.children(core).iter().map(|t| t.id).collect::<Vec<_>>() {
+            s.update_team(
+                child,
+                FakeTeamPatch {
+                    parent: Some(None),
+                    ..FakeTeamPatch::default()
+                },
+            )
+            .expect("detach");
+        }
+        s.update_team(
+            jupyter,
+            FakeTeamPatch {
+                parent: Some(None),
+                ..FakeTeamPatch::default()
+            },
+        )
+        .expect("detach jupyter");
+        s.update_team(
+            python,
+            FakeTeamPatch {
+                parent: Some(Some(jupyter)),
+                ..FakeTeamPatch::default()
+            },
+        )
+        .expect("python under jupyter");
+        s.update_team(
+            core,
+            FakeTeamPatch {
+                privacy: Some(fake_github::Privacy::Secret),
+                ..FakeTeamPatch::default()
+            },
+        )
+        .expect("secret");
+        s.delete_team(rust).expect("delete rust");
+    });
+    let (report, _) = apply_rest(&d, &gh).await;
+    assert_eq!(failures(&report), Vec::<String>::new(), "one run, no 422");
+    assert_eq!(gh.requests().with_status(422), 0);
+    assert_converged(&d, &gh).await;
 }
 
 // ---- email aliases after GitHub ------------------------------------------------------------

@@ -3,8 +3,9 @@
 //! Identity is the numeric user id where known, so a renamed login is a note, not a removal
 //! and re-invitation. A pending invitation counts as present (never re-invite). Unmanaged teams
 //! are invisible. The token's own account and org admins are never removed. Order: org invites and
-//! role changes, team creates (parents first), team updates, membership and permission adds and
-//! updates, then removals, then team deletes (children first).
+//! role changes, team creates (parents first) and team updates (reordered where GitHub's nesting
+//! rules need it), membership and permission adds and updates, then removals, then team deletes
+//! (children first).
 
 use super::{
     Action, Address, Change, DesiredGithub, DesiredUser, Note, PLAN_FORMAT_VERSION, Plan, Resource,
@@ -401,8 +402,7 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
     }
     let mut changes: Vec<Change> = org_changes
         .into_iter()
-        .chain(team_creates)
-        .chain(team_updates)
+        .chain(team_changes_in_order(team_creates, team_updates))
         .chain(adds)
         .chain(removals)
         .chain(team_deletes)
@@ -493,6 +493,111 @@ fn parents_first(desired: &DesiredGithub) -> Vec<&str> {
         .collect();
     slugs.sort();
     slugs.into_iter().map(|(_, s)| s).collect()
+}
+
+/// Team creates (parents first) and updates (by address), reordered where GitHub's nesting rules
+/// need it, so that every request is valid when it is sent:
+/// - a team is created before a team is created or moved under it;
+/// - a secret team turning closed is updated before a team is created or moved under it (a
+///   secret team cannot be a parent);
+/// - a team that changes its parent is updated before a team is moved under it (GitHub refuses
+///   to nest a team beneath one of its current children);
+/// - a team moving away from a parent that turns secret is updated before that parent (a team
+///   with child teams cannot be secret).
+///
+/// Otherwise the given order is kept (a stable topological sort). The first three kinds of
+/// constraint run from a desired parent to its child, so they form no cycle; should the fourth
+/// ever close one, the remaining changes keep their given order.
+fn team_changes_in_order(creates: Vec<Change>, updates: Vec<Change>) -> Vec<Change> {
+    use crate::schema::Privacy;
+    let changes: Vec<Change> = creates.into_iter().chain(updates).collect();
+    let team = |r: &Option<Resource>| match r {
+        Some(Resource::GithubTeam {
+            privacy, parent, ..
+        }) => Some((*privacy, parent.clone())),
+        _ => None,
+    };
+    let slug = |c: &Change| c.address.team().map(str::to_string);
+    let index: HashMap<String, usize> = changes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| slug(c).map(|s| (s, i)))
+        .collect();
+    // Whether change `i` must come before a team is nested under its team.
+    let opens_for_children = |i: usize| {
+        let c = &changes[i];
+        match (team(&c.before), team(&c.after)) {
+            (None, Some(_)) => true,
+            (Some((before, old_parent)), Some((after, new_parent))) => {
+                (before == Privacy::Secret && after != Privacy::Secret) || old_parent != new_parent
+            }
+            _ => false,
+        }
+    };
+    // Updates that take a team away from its current parent, by that parent.
+    let mut moving_away: HashMap<String, Vec<usize>> = HashMap::new();
+    for (j, c) in changes.iter().enumerate() {
+        if let (Some((_, Some(was))), Some((_, now))) = (team(&c.before), team(&c.after)) {
+            if now.as_ref() != Some(&was) {
+                moving_away.entry(was).or_default().push(j);
+            }
+        }
+    }
+    let mut after_these: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
+    for (i, c) in changes.iter().enumerate() {
+        let (Some(before), Some((after_privacy, new_parent))) = (team(&c.before), team(&c.after))
+        else {
+            // A create: nested under a team created or opened in this plan.
+            if let Some((_, Some(parent))) = team(&c.after) {
+                if let Some(&p) = index.get(parent.as_str()) {
+                    if opens_for_children(p) {
+                        after_these[i].push(p);
+                    }
+                }
+            }
+            continue;
+        };
+        let (before_privacy, old_parent) = before;
+        if let Some(parent) = new_parent
+            .as_deref()
+            .filter(|p| Some(*p) != old_parent.as_deref())
+        {
+            if let Some(&p) = index.get(parent) {
+                if opens_for_children(p) {
+                    after_these[i].push(p);
+                }
+            }
+        }
+        if after_privacy == Privacy::Secret && before_privacy != Privacy::Secret {
+            if let Some(leaving) = slug(c).and_then(|me| moving_away.get(&me)) {
+                after_these[i].extend(leaving);
+            }
+        }
+    }
+    // Kahn's algorithm, always taking the earliest ready change.
+    let mut waiting: Vec<usize> = after_these.iter().map(Vec::len).collect();
+    let mut unlocks: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
+    for (i, deps) in after_these.iter().enumerate() {
+        for &d in deps {
+            unlocks[d].push(i);
+        }
+    }
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..changes.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut order = Vec::with_capacity(changes.len());
+    while let Some(i) = ready.pop_first() {
+        order.push(i);
+        for &j in &unlocks[i] {
+            waiting[j] -= 1;
+            if waiting[j] == 0 {
+                ready.insert(j);
+            }
+        }
+    }
+    let placed: BTreeSet<usize> = order.iter().copied().collect();
+    order.extend((0..changes.len()).filter(|i| !placed.contains(i)));
+    let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Teams ordered children before parents, by their live parent links.
