@@ -649,8 +649,10 @@ async fn unknown_orgs_are_reported_as_such() {
     );
 }
 
-#[tokio::test]
-async fn github_app_installations_authenticate() {
+/// A fake that issues installation token `token` for app installation 4242 and accepts only
+/// that token and one other (so an expired installation token is refused), and the App
+/// configuration to reach it.
+async fn app_fake(token: &str) -> (FakeGithub, GithubConfig) {
     let behaviour = Behaviour {
         tokens: vec![TokenGrant {
             token: "some-other-token".into(),
@@ -659,7 +661,7 @@ async fn github_app_installations_authenticate() {
         }],
         installation: Some(Installation {
             id: 4242,
-            token: "ghs_installation".into(),
+            token: token.into(),
             bot_login: "orgctl[bot]".into(),
         }),
         ..Behaviour::default()
@@ -673,6 +675,12 @@ async fn github_app_installations_authenticate() {
         private_key_pem: SecretString::from(include_str!("fixtures/test-app-key.pem")),
         installation_id: 4242,
     };
+    (gh, cfg)
+}
+
+#[tokio::test]
+async fn github_app_installations_authenticate() {
+    let (gh, mut cfg) = app_fake("ghs_installation").await;
     let reader = GraphqlReader::connect(&cfg).await.unwrap();
     let s = reader.read_org("acme").await.unwrap();
     assert_eq!(s.viewer, None, "installations have no viewer");
@@ -719,29 +727,7 @@ impl Clock for SteppedClock {
 
 #[tokio::test]
 async fn github_app_token_is_renewed_before_it_expires() {
-    let behaviour = Behaviour {
-        // Listing a token makes the fake refuse any other (an expired installation token).
-        tokens: vec![TokenGrant {
-            token: "some-other-token".into(),
-            login: "boss".into(),
-            scopes: None,
-        }],
-        installation: Some(Installation {
-            id: 4242,
-            token: "ghs_first".into(),
-            bot_login: "orgctl[bot]".into(),
-        }),
-        ..Behaviour::default()
-    };
-    let gh = FakeGithub::start_with(small_org(), behaviour)
-        .await
-        .unwrap();
-    let mut cfg = config(&gh, "unused");
-    cfg.credentials = Credentials::App {
-        app_id: 99,
-        private_key_pem: SecretString::from(include_str!("fixtures/test-app-key.pem")),
-        installation_id: 4242,
-    };
+    let (gh, cfg) = app_fake("ghs_first").await;
     let clock = Arc::new(SteppedClock::default());
     let transport = Arc::new(
         Transport::connect(&cfg)
