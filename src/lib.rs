@@ -17,6 +17,7 @@ pub mod import;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod orgdiff;
 pub mod ownership;
 pub mod par;
 pub mod parse;

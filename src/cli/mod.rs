@@ -8,6 +8,7 @@ mod apply;
 mod budget;
 mod check;
 mod codeowners;
+mod diff;
 mod email;
 mod generate;
 mod import;
@@ -102,6 +103,8 @@ impl Global {
 enum Command {
     /// Validate the org: schemas and semantic rules, every problem at its line.
     Check(check::Args),
+    /// What a change to the org files means: people, teams, aliases, budgets, GitHub, email.
+    Diff(diff::Args),
     /// Show what apply would change on GitHub and the mail server, without changing anything.
     Plan(plan::Args),
     /// Change GitHub to match the org files (plans and asks, or executes a saved plan).
@@ -149,6 +152,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(a) => check::run(&cli.global, a),
+        Command::Diff(a) => diff::run(&cli.global, a),
         Command::Plan(a) => plan::run(&cli.global, a),
         Command::Apply(a) => apply::run(&cli.global, a),
         Command::State(a) => state::run(&cli.global, a),

@@ -14,6 +14,11 @@ pub fn today() -> jiff::civil::Date {
 /// Builds an org from `(path, text)` pairs; `org.yaml` is added if missing. Panics on parse
 /// errors, so a rule test cannot pass by accident on a file that did not load.
 pub fn org(files: &[(&str, &str)]) -> Org {
+    org_with_sources(files).0
+}
+
+/// Like [`org`], with the files it was built from.
+pub fn org_with_sources(files: &[(&str, &str)]) -> (Org, crate::source::SourceSet) {
     let mut all: Vec<(String, Content)> = files
         .iter()
         .map(|(p, t)| (p.to_string(), Content::Bytes(t.as_bytes().to_vec())))
@@ -28,7 +33,7 @@ pub fn org(files: &[(&str, &str)]) -> Org {
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     let (parsed, diags) = parse_all(&loaded.sources, &loaded.entries, &Validators::new());
     assert!(diags.is_empty(), "test files must parse: {diags:?}");
-    model::build(parsed).0
+    (model::build(parsed).0, loaded.sources)
 }
 
 /// Runs rule `name` on the org made of `files`.

@@ -1,0 +1,113 @@
+//! `orgctl diff`: what a change to the org files means, in the org's own terms.
+
+use super::{Global, print};
+use crate::orgdiff::{OrgDiff, Side, diff};
+use crate::pipeline::{Checked, OrgLocation, checked};
+use crate::render::diff::{human, markdown};
+use clap::ValueEnum;
+use serde::Serialize;
+use std::process::ExitCode;
+
+/// Arguments of `diff`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The version to compare against: a git revision of the repository holding `--org`
+    /// (`origin/main` in a pull request, `HEAD~1` after a merge). The other side is the work
+    /// tree, or `--rev`.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    base: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit with 1 when anything differs (0 when nothing does).
+    #[arg(long)]
+    exit_code: bool,
+}
+
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Sections per kind, for a terminal.
+    Human,
+    /// A stable JSON document (version 1).
+    Json,
+    /// A pull-request comment (mentions neutralised).
+    Markdown,
+}
+
+#[derive(Serialize)]
+struct JsonOut<'a> {
+    version: u32,
+    base: &'a str,
+    head: &'a str,
+    as_of: jiff::civil::Date,
+    #[serde(flatten)]
+    diff: &'a OrgDiff,
+}
+
+/// Loads one side; refuses one whose files do not all parse (a missing entity would show as
+/// removed).
+fn side(location: &OrgLocation, global: &Global, what: &str) -> anyhow::Result<Checked> {
+    let c = checked(location, &global.context(), &[])?;
+    if !c.org.broken.is_empty() {
+        let files: Vec<String> = c
+            .org
+            .broken
+            .iter()
+            .map(|(kind, id)| format!("{} `{id}`", kind.name()))
+            .collect();
+        let how = match &location.rev {
+            Some(rev) => format!("orgctl check --rev {rev}"),
+            None => "orgctl check".to_string(),
+        };
+        anyhow::bail!(
+            "the {what} ({}) has files that do not parse: {}; fix them first (`{how}` shows where)",
+            c.origin,
+            files.join(", ")
+        );
+    }
+    Ok(c)
+}
+
+/// Runs `diff`.
+pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let base_location = OrgLocation {
+        dir: global.org.clone(),
+        rev: Some(args.base.clone()),
+    };
+    let base = side(&base_location, global, "base")?;
+    let head = side(&global.location(), global, "head")?;
+    let today = global.context().today;
+    let d = diff(
+        Side {
+            org: &base.org,
+            sources: &base.sources,
+        },
+        Side {
+            org: &head.org,
+            sources: &head.sources,
+        },
+        today,
+    );
+    let text = match args.format {
+        Format::Human => human(&d, &base.origin, &head.origin),
+        Format::Markdown => markdown(&d, &base.origin, &head.origin),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&JsonOut {
+                version: 1,
+                base: &base.origin,
+                head: &head.origin,
+                as_of: today,
+                diff: &d,
+            })?;
+            s.push('\n');
+            s
+        }
+    };
+    print(&text)?;
+    Ok(if args.exit_code && !d.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
