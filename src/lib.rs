@@ -25,6 +25,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod reviewers;
 pub mod schema;
 pub mod source;
 pub mod validate;

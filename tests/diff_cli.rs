@@ -213,3 +213,43 @@ fn two_revisions_and_a_broken_side() {
     assert_eq!(code, Some(1));
     assert!(err.contains("no-such-rev"), "{err}");
 }
+
+#[test]
+fn reviewers_come_from_the_base_and_exclude_the_author() {
+    let dir = repo();
+    let root = dir.path();
+    change(root);
+    let (code, out, err) = stdout(orgctl(root).args(["reviewers"]));
+    assert_eq!(code, Some(0), "{err}");
+    for line in [
+        "  teams/infra.yaml: changes team `infra`: one of its leads",
+        "      any of: hannah-schmidt (hschmidt), mateus-oliveira (mateus-oliveira)",
+        "  people/new-person.yaml: adds person `new-person` (a new org member when org membership is managed): an org admin",
+        "  teams/security.yaml: changes team `security`: one of its leads",
+        "  teams/sbom-wg.yaml: removes team `sbom-wg`: one of its leads",
+        "Suggested reviewers: ",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in\n{out}");
+    }
+    let (_, logins, _) = stdout(orgctl(root).args(["reviewers", "--format", "logins"]));
+    let logins: Vec<&str> = logins.lines().collect();
+    assert!(logins.contains(&"tnowak"), "{logins:?}");
+    assert!(logins.len() <= 4, "a small set: {logins:?}");
+
+    // sbom-wg's only lead wrote the change: that approval cannot be met.
+    let (code, out, _) = stdout(orgctl(root).args(["reviewers", "--author", "tnowak"]));
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("only the author could give"), "{out}");
+    let (_, json, _) =
+        stdout(orgctl(root).args(["reviewers", "--author", "tnowak", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["unmet"][0]["file"], "teams/sbom-wg.yaml");
+    assert!(
+        !v["suggested"]
+            .as_array()
+            .expect("suggested")
+            .iter()
+            .any(|a| a["github"] == "tnowak")
+    );
+}

@@ -69,16 +69,23 @@ fn side(location: &OrgLocation, global: &Global, what: &str) -> anyhow::Result<C
     Ok(c)
 }
 
-/// Runs `diff`.
-pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
+/// Both sides of a change and their diff: the base at git revision `base`, the head as
+/// `--org` / `--rev` say.
+pub(super) struct Sides {
+    pub base: Checked,
+    pub head: Checked,
+    pub diff: OrgDiff,
+}
+
+/// Loads both sides (each must parse) and compares them.
+pub(super) fn load_sides(global: &Global, base: &str) -> anyhow::Result<Sides> {
     let base_location = OrgLocation {
         dir: global.org.clone(),
-        rev: Some(args.base.clone()),
+        rev: Some(base.to_string()),
     };
     let base = side(&base_location, global, "base")?;
     let head = side(&global.location(), global, "head")?;
-    let today = global.context().today;
-    let d = diff(
+    let diff = diff(
         Side {
             org: &base.org,
             sources: &base.sources,
@@ -87,8 +94,19 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             org: &head.org,
             sources: &head.sources,
         },
-        today,
+        global.context().today,
     );
+    Ok(Sides { base, head, diff })
+}
+
+/// Runs `diff`.
+pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let Sides {
+        base,
+        head,
+        diff: d,
+    } = load_sides(global, &args.base)?;
+    let today = global.context().today;
     let text = match args.format {
         Format::Human => human(&d, &base.origin, &head.origin),
         Format::Markdown => markdown(&d, &base.origin, &head.origin),

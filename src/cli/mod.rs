@@ -16,6 +16,7 @@ mod owners;
 mod plan;
 mod report;
 mod reporting;
+mod reviewers;
 mod rules;
 mod schema;
 mod state;
@@ -105,6 +106,8 @@ enum Command {
     Check(check::Args),
     /// What a change to the org files means: people, teams, aliases, budgets, GitHub, email.
     Diff(diff::Args),
+    /// Who must approve a change to the org files (from the base's leads and owners).
+    Reviewers(reviewers::Args),
     /// Show what apply would change on GitHub and the mail server, without changing anything.
     Plan(plan::Args),
     /// Change GitHub to match the org files (plans and asks, or executes a saved plan).
@@ -153,6 +156,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(a) => check::run(&cli.global, a),
         Command::Diff(a) => diff::run(&cli.global, a),
+        Command::Reviewers(a) => reviewers::run(&cli.global, a),
         Command::Plan(a) => plan::run(&cli.global, a),
         Command::Apply(a) => apply::run(&cli.global, a),
         Command::State(a) => state::run(&cli.global, a),
