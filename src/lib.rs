@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod email;
 pub mod generate;
 pub mod github;
+pub mod history;
 pub mod import;
 pub mod load;
 pub mod locate;

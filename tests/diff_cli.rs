@@ -253,3 +253,53 @@ fn reviewers_come_from_the_base_and_exclude_the_author() {
             .any(|a| a["github"] == "tnowak")
     );
 }
+
+#[test]
+fn history_reads_membership_changes_from_git() {
+    let dir = repo();
+    let root = dir.path();
+    change(root);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "rotate infra, add new-person"]);
+    edit(root, "teams/infra.yaml", |t| {
+        t.replace(
+            "leads: [mateus-oliveira, hannah-schmidt]",
+            "leads: [hannah-schmidt]",
+        )
+    });
+    git(root, &["commit", "-qam", "mateus steps down as lead"]);
+
+    let (code, out, err) = stdout(orgctl(root).args(["history", "--team", "infra"]));
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    // Newest first: the lead change, then the rotation, then the initial commit.
+    assert!(
+        lines[0].contains("mateus-oliveira") && lines[0].ends_with("stopped leading"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("sam-taylor") && lines[1].ends_with("left"),
+        "{out}"
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.ends_with("became a lead") || l.ends_with("joined")),
+        "{out}"
+    );
+    assert!(out.contains("team created"), "{out}");
+    assert!(!out.contains("security"), "{out}");
+
+    let (_, out, _) =
+        stdout(orgctl(root).args(["history", "--person", "new-person", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let events = v["events"].as_array().expect("events");
+    assert_eq!(events.len(), 1, "{out}");
+    assert_eq!(events[0]["team"], "security");
+    assert_eq!(events[0]["event"], "joined");
+    assert_eq!(events[0]["author"], "t");
+
+    // Only as far back as asked.
+    let (_, out, _) = stdout(orgctl(root).args(["history", "--max-commits", "1"]));
+    assert_eq!(out.lines().count(), 1, "{out}");
+}

@@ -11,6 +11,7 @@ mod codeowners;
 mod diff;
 mod email;
 mod generate;
+mod history;
 mod import;
 mod owners;
 mod plan;
@@ -108,6 +109,8 @@ enum Command {
     Diff(diff::Args),
     /// Who must approve a change to the org files (from the base's leads and owners).
     Reviewers(reviewers::Args),
+    /// Who joined and left which team, and when, from the git history of the team files.
+    History(history::Args),
     /// Show what apply would change on GitHub and the mail server, without changing anything.
     Plan(plan::Args),
     /// Change GitHub to match the org files (plans and asks, or executes a saved plan).
@@ -157,6 +160,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(&cli.global, a),
         Command::Diff(a) => diff::run(&cli.global, a),
         Command::Reviewers(a) => reviewers::run(&cli.global, a),
+        Command::History(a) => history::run(&cli.global, a),
         Command::Plan(a) => plan::run(&cli.global, a),
         Command::Apply(a) => apply::run(&cli.global, a),
         Command::State(a) => state::run(&cli.global, a),

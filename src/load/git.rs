@@ -12,26 +12,7 @@ pub fn load_git(org_path: &Path, rev: &str) -> Result<Loaded, LoadError> {
         path: org_path.display().to_string(),
         reason,
     };
-    let start = if org_path.exists() {
-        org_path
-    } else {
-        Path::new(".")
-    };
-    let repo =
-        gix::discover(start).map_err(|e| err(format!("not inside a git repository ({e})")))?;
-    let workdir = repo
-        .workdir()
-        .ok_or_else(|| err("the repository is bare; run from a checkout".into()))?;
-    let workdir = std::fs::canonicalize(workdir).map_err(|e| err(e.to_string()))?;
-    let abs = std::path::absolute(org_path).map_err(|e| err(e.to_string()))?;
-    let abs = normalize(&abs);
-    let in_repo = abs.strip_prefix(&workdir).map_err(|_| {
-        err(format!(
-            "the org directory is outside the repository at {}",
-            workdir.display()
-        ))
-    })?;
-    let in_repo = in_repo.to_string_lossy().replace('\\', "/");
+    let (repo, in_repo) = open_repo(org_path).map_err(err)?;
     let commit = repo
         .rev_parse_single(rev)
         .map_err(|e| {
@@ -72,6 +53,31 @@ pub fn load_git(org_path: &Path, rev: &str) -> Result<Loaded, LoadError> {
         files,
         Vec::new(),
     ))
+}
+
+/// The repository containing `org_path` (or the current directory, when the path does not
+/// exist in the work tree) and the org's path inside it (`org`, or empty at the root).
+pub(super) fn open_repo(org_path: &Path) -> Result<(gix::Repository, String), String> {
+    let start = if org_path.exists() {
+        org_path
+    } else {
+        Path::new(".")
+    };
+    let repo = gix::discover(start).map_err(|e| format!("not inside a git repository ({e})"))?;
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| "the repository is bare; run from a checkout".to_string())?;
+    let workdir = std::fs::canonicalize(workdir).map_err(|e| e.to_string())?;
+    let abs = std::path::absolute(org_path).map_err(|e| e.to_string())?;
+    let abs = normalize(&abs);
+    let in_repo = abs.strip_prefix(&workdir).map_err(|_| {
+        format!(
+            "the org directory is outside the repository at {}",
+            workdir.display()
+        )
+    })?;
+    let in_repo = in_repo.to_string_lossy().replace('\\', "/");
+    Ok((repo, in_repo))
 }
 
 fn collect(

@@ -7,6 +7,7 @@
 
 mod dir;
 mod git;
+pub mod history;
 mod partial;
 mod tree;
 
