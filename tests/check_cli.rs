@@ -5,6 +5,8 @@
 use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
+
+mod support;
 use std::time::{Duration, Instant};
 
 fn orgctl() -> Command {
@@ -335,18 +337,7 @@ fn hostile_input_is_reported_not_fatal() {
 fn reads_the_org_at_a_git_revision() {
     let dir = small_org();
     let root = dir.path();
-    let git = |args: &[&str]| {
-        let st = std::process::Command::new("git")
-            .args(args)
-            .current_dir(root)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.org")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.org")
-            .status()
-            .expect("git");
-        assert!(st.success());
-    };
+    let git = |args: &[&str]| support::git(root, args);
     // Put the org under org/ in a repository, commit, then break the work tree.
     fs::create_dir_all(root.join("org")).expect("mkdir");
     for sub in ["org.yaml", "people", "teams"] {

@@ -5,6 +5,9 @@ use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
 
+mod support;
+use support::git;
+
 fn orgctl(root: &Path) -> Command {
     let mut c = Command::cargo_bin("orgctl").expect("binary");
     c.env_remove("ORGCTL_ORG")
@@ -12,19 +15,6 @@ fn orgctl(root: &Path) -> Command {
         .current_dir(root)
         .args(["--as-of", "2026-11-25"]);
     c
-}
-
-fn git(root: &Path, args: &[&str]) {
-    let st = std::process::Command::new("git")
-        .args(args)
-        .current_dir(root)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.org")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.org")
-        .status()
-        .expect("git");
-    assert!(st.success(), "git {args:?}");
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -13,17 +13,7 @@ pub fn load_git(org_path: &Path, rev: &str) -> Result<Loaded, LoadError> {
         reason,
     };
     let (repo, in_repo) = open_repo(org_path).map_err(err)?;
-    let commit = repo
-        .rev_parse_single(rev)
-        .map_err(|e| {
-            err(format!(
-                "unknown revision ({e}); shallow CI clones need `fetch-depth: 0`"
-            ))
-        })?
-        .object()
-        .map_err(|e| err(e.to_string()))?
-        .peel_to_commit()
-        .map_err(|e| err(e.to_string()))?;
+    let commit = resolve_commit(&repo, rev).map_err(err)?;
     let root_tree = commit.tree().map_err(|e| err(e.to_string()))?;
     let tree = if in_repo.is_empty() {
         root_tree
@@ -78,6 +68,19 @@ pub(super) fn open_repo(org_path: &Path) -> Result<(gix::Repository, String), St
     })?;
     let in_repo = in_repo.to_string_lossy().replace('\\', "/");
     Ok((repo, in_repo))
+}
+
+/// The commit `rev` names (a branch, tag, `HEAD~3`, an id).
+pub(super) fn resolve_commit<'r>(
+    repo: &'r gix::Repository,
+    rev: &str,
+) -> Result<gix::Commit<'r>, String> {
+    repo.rev_parse_single(rev)
+        .map_err(|e| format!("unknown revision ({e}); shallow CI clones need `fetch-depth: 0`"))?
+        .object()
+        .map_err(|e| e.to_string())?
+        .peel_to_commit()
+        .map_err(|e| e.to_string())
 }
 
 fn collect(

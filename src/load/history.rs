@@ -2,7 +2,7 @@
 //! `orgctl history`. The only I/O of the history; what the changes mean is `crate::history`.
 
 use super::LoadError;
-use super::git::open_repo;
+use super::git::{open_repo, resolve_commit};
 use crate::yaml::MAX_FILE_BYTES;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -51,17 +51,7 @@ pub fn team_history(
     } else {
         format!("{in_repo}/teams")
     };
-    let start = repo
-        .rev_parse_single(rev)
-        .map_err(|e| {
-            err(format!(
-                "unknown revision ({e}); shallow CI clones need `fetch-depth: 0`"
-            ))
-        })?
-        .object()
-        .map_err(|e| err(e.to_string()))?
-        .peel_to_commit()
-        .map_err(|e| err(e.to_string()))?;
+    let start = resolve_commit(&repo, rev).map_err(err)?;
     let walk = repo
         .rev_walk([start.id])
         .first_parent_only()

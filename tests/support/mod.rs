@@ -184,3 +184,17 @@ pub fn postfix_config(work: &Work) -> PathBuf {
     std::fs::write(dir.join("main.cf"), "").expect("main.cf");
     dir
 }
+
+/// Runs `git args` in `root` with a fixed identity, and asserts it succeeded.
+pub fn git(root: &Path, args: &[&str]) {
+    let st = std::process::Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.org")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.org")
+        .status()
+        .expect("git");
+    assert!(st.success(), "git {args:?}");
+}
