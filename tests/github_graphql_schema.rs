@@ -51,8 +51,7 @@ fn every_query_is_valid_against_githubs_schema() {
 fn a_wrong_field_is_caught() {
     let schema = schema();
     let bad = "query { organization(login: \"x\") { teams(first: 1) { nodes { slugg } } } }";
-    let err = ExecutableDocument::parse_and_validate(&schema, bad, "bad.graphql")
-        .err()
-        .expect("invalid");
+    let err =
+        ExecutableDocument::parse_and_validate(&schema, bad, "bad.graphql").expect_err("invalid");
     assert!(err.errors.to_string().contains("slugg"), "{}", err.errors);
 }
