@@ -15,6 +15,11 @@ pub enum Event {
     TeamCreated,
     /// The team file was removed.
     TeamDeleted,
+    /// The team file was renamed, its content unchanged (`git mv`): nobody joined or left.
+    TeamRenamed {
+        /// The old id.
+        from: String,
+    },
     /// The person was listed as a member.
     Joined {
         /// Their role, if any.
@@ -108,7 +113,40 @@ pub fn events(
         let date = jiff::Timestamp::from_second(rev.time)
             .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
             .unwrap_or_default();
+        // A file removed and another added with the same text is a rename, not a team
+        // deleted (everyone left) and another created (everyone joined).
+        let removed: std::collections::HashMap<&str, &str> = rev
+            .changed
+            .iter()
+            .filter(|c| c.after.is_none())
+            .filter_map(|c| Some((c.before.as_deref()?, c.id.as_str())))
+            .collect();
+        let renamed: BTreeMap<&str, &str> = rev
+            .changed
+            .iter()
+            .filter(|c| c.before.is_none())
+            .filter_map(|added| Some((added.id.as_str(), *removed.get(added.after.as_deref()?)?)))
+            .collect();
+        let renamed_from: Vec<&str> = renamed.values().copied().collect();
         for change in &rev.changed {
+            if renamed_from.contains(&change.id.as_str()) {
+                continue;
+            }
+            if let Some(from) = renamed.get(change.id.as_str()) {
+                if team.is_none_or(|t| t == change.id || t == *from) && person.is_none() {
+                    out.push(HistoryEvent {
+                        date: date.clone(),
+                        commit: rev.commit.clone(),
+                        author: rev.author.clone(),
+                        team: change.id.clone(),
+                        person: None,
+                        event: Event::TeamRenamed {
+                            from: from.to_string(),
+                        },
+                    });
+                }
+                continue;
+            }
             if team.is_some_and(|t| t != change.id) {
                 continue;
             }
@@ -194,6 +232,7 @@ pub fn describe(e: &Event) -> String {
     match e {
         Event::TeamCreated => "team created".into(),
         Event::TeamDeleted => "team deleted".into(),
+        Event::TeamRenamed { from } => format!("renamed from `{from}`"),
         Event::Joined { role, term } => {
             let extra: Vec<String> = [
                 role.as_ref().map(|r| format!("role: {r}")),
@@ -285,6 +324,22 @@ mod tests {
             ]
         );
         assert!(events(&revs, None, Some("other")).is_empty());
+    }
+
+    #[test]
+    fn a_renamed_file_is_a_rename_not_everyone_leaving() {
+        let v = "name: T\nleads: [a]\nmembers: [a, b]\n";
+        let revs = [rev(
+            "c1",
+            0,
+            vec![team("new-t", None, Some(v)), team("old-t", Some(v), None)],
+        )];
+        assert_eq!(
+            lines(&events(&revs, None, None)),
+            ["2026-01-01 new-t - renamed from `old-t`"]
+        );
+        assert!(events(&revs, Some("a"), None).is_empty());
+        assert_eq!(events(&revs, None, Some("old-t")).len(), 1);
     }
 
     #[test]
