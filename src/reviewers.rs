@@ -1,5 +1,6 @@
 //! Who must approve a change to the org files, derived from the org itself: a team's leads
-//! approve changes to their team, a fund's approving team approves its budget, a person approves
+//! approve changes to their team (and a team that hands over paths it owns approves that), a
+//! fund's approving team approves its budget, a person approves
 //! changes to their own file, and the org admins approve what belongs to nobody (org.yaml,
 //! cross-team aliases, people joining or leaving, a GitHub identity changing hands).
 //!
@@ -137,6 +138,70 @@ impl Who<'_> {
     }
 }
 
+/// The `owns:` claims of team `id` in `org`, as `(repository, pattern)` (`*`: the whole
+/// repository).
+fn claims(org: &Org, id: &str) -> BTreeSet<(String, String)> {
+    let Some(t) = org.teams.get(id) else {
+        return BTreeSet::new();
+    };
+    let mut out = BTreeSet::new();
+    for o in &t.spec.owns {
+        if o.paths.is_empty() {
+            out.insert((o.repo.clone(), "*".to_string()));
+        }
+        for p in &o.paths {
+            out.insert((o.repo.clone(), p.clone()));
+        }
+    }
+    out
+}
+
+/// For each claim team `e.id` gains, the teams that own that area in the base: the owner of
+/// the path the pattern names (for a directory, of a file directly in it), or for a glob the
+/// teams claiming the very same pattern. Their leads approve handing it over.
+fn takeovers(e: &EntityChange, who: &Who<'_>, head: &Org) -> Vec<Requirement> {
+    let gained: Vec<(String, String)> = claims(head, &e.id)
+        .difference(&claims(who.base, &e.id))
+        .cloned()
+        .collect();
+    let mut by_repo: BTreeMap<&str, crate::ownership::RepoOwnership<'_>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (repo, pattern) in &gained {
+        let own = by_repo
+            .entry(repo.as_str())
+            .or_insert_with(|| crate::ownership::RepoOwnership::build(who.base, repo));
+        let owners: BTreeSet<&str> = if pattern == "*" || pattern.contains(['*', '?']) {
+            own.rules
+                .iter()
+                .filter(|r| r.pattern.as_str() == pattern)
+                .flat_map(|r| r.claims.iter().map(|c| c.team.id.as_str()))
+                .collect()
+        } else {
+            let path = if pattern.ends_with('/') {
+                format!("{pattern}file")
+            } else {
+                pattern.clone()
+            };
+            own.owner(&path)
+                .map(|r| r.claims.iter().map(|c| c.team.id.as_str()).collect())
+                .unwrap_or_default()
+        };
+        for owner in owners.into_iter().filter(|o| *o != e.id) {
+            if let Some((people, what)) = who.team_leads(owner) {
+                out.push(requirement(
+                    e,
+                    format!(
+                        "gives team `{}` ownership of `{repo}:{pattern}`, owned by `{owner}`: one of `{owner}`'s {what}",
+                        e.id
+                    ),
+                    people,
+                ));
+            }
+        }
+    }
+    out
+}
+
 fn requirement(e: &EntityChange, why: String, any_of: Vec<Approver>) -> Requirement {
     Requirement {
         file: e.file.clone(),
@@ -182,6 +247,10 @@ fn for_entity(e: &EntityChange, who: &Who<'_>, head: &Org) -> Vec<Requirement> {
                         e.id
                     ))),
                 },
+            }
+            // Taking over paths another team owns needs that team's consent.
+            if e.change != ChangeKind::Removed {
+                out.extend(takeovers(e, who, head));
             }
             // Moving under another team also needs that team's consent.
             let (old, new) = (parent_of(who.base), parent_of(head));
@@ -342,6 +411,46 @@ mod tests {
         let a = run(&base, &head, Some("lea-gh"));
         assert_eq!(a.unmet.len(), 1);
         assert!(a.suggested.is_empty());
+    }
+
+    #[test]
+    fn taking_over_owned_paths_needs_the_owners() {
+        let base = [
+            (
+                "teams/web.yaml",
+                "name: Web\nleads: [lea]\nmembers: [lea]\nowns:\n  - repo: site\n    paths: [/docs/]\n",
+            ),
+            (
+                "teams/docs.yaml",
+                "name: Docs\nleads: [ann]\nmembers: [ann]\n",
+            ),
+        ];
+        let head = [
+            (
+                "teams/web.yaml",
+                "name: Web\nleads: [lea]\nmembers: [lea]\nowns:\n  - repo: site\n    paths: [/docs/]\n",
+            ),
+            (
+                "teams/docs.yaml",
+                "name: Docs\nleads: [ann]\nmembers: [ann]\nowns:\n  - repo: site\n    paths: [/docs/guide/, \"*.md\"]\n",
+            ),
+        ];
+        let a = run(&base, &head, None);
+        let whys: Vec<(&str, Vec<&str>)> = a
+            .required
+            .iter()
+            .map(|r| (r.why.as_str(), ids(&r.any_of)))
+            .collect();
+        assert_eq!(
+            whys,
+            [
+                ("changes team `docs`: one of its leads", vec!["ann"]),
+                (
+                    "gives team `docs` ownership of `site:/docs/guide/`, owned by `web`: one of `web`'s leads",
+                    vec!["lea"]
+                ),
+            ]
+        );
     }
 
     #[test]
