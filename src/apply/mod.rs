@@ -1,7 +1,7 @@
 //! Applying a [`Plan`] to GitHub: selection, guards, execution and the audit record.
 //!
-//! Functional core, imperative shell. Everything here but [`execute`] is pure, and `execute`
-//! only orchestrates calls of a [`GithubWriter`] (the REST writer in production, fakes in
+//! Functional core, imperative shell. Everything here but [`execute()`] is pure, and `execute`
+//! only orchestrates calls of a [`GithubWriter`](crate::github::GithubWriter) (the REST writer in production, fakes in
 //! tests); `crate::cli::apply` reads the live state, prints and asks.
 //!
 //! * [`select`]: the changes to run (`--target`, plus the team creations they need).
@@ -9,7 +9,7 @@
 //!   `--allow-removals N`, removing or demoting the acting account, leaving the organisation
 //!   without an owner, touching an unmanaged team, a team deletion that would cascade to a team
 //!   the plan keeps.
-//! * [`execute`]: the changes in plan order, serially. Team ids for parents come from the live
+//! * [`execute()`]: the changes in plan order, serially. Team ids for parents come from the live
 //!   state read at apply time and from the teams created in this run. After creating a team
 //!   the token's account, which GitHub made its maintainer, is removed unless it is a desired
 //!   member. A failed change does not stop independent ones; changes that need a team whose

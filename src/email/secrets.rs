@@ -108,7 +108,7 @@ impl fmt::Display for SecretErrors {
 pub trait SecretSource {
     /// The value of environment variable `name`, if set.
     fn var(&self, name: &str) -> Option<String>;
-    /// The contents of a file (at most [`MAX_FILE`] bytes).
+    /// The contents of a file (at most 4 KiB: a secret, not a document).
     fn file(&self, path: &Path) -> std::io::Result<String>;
 }
 

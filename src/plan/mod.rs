@@ -3,7 +3,7 @@
 //! A [`Plan`] is plain, versioned, serialisable data (like Terraform's plan): resource
 //! [`Address`]es, an [`Action`], the resource's state before and after, plus fingerprints of the
 //! desired and observed state so `apply` can refuse a stale plan. It is computed by pure
-//! functions (`desired` projects the model, `diff` compares it with a [`GithubState`]) and
+//! functions (`desired` projects the model, `diff` compares it with a [`GithubState`](crate::github::GithubState)) and
 //! rendered elsewhere (`crate::render::plan`). Display-only fields (`reason`) never drive apply.
 
 pub mod desired;
