@@ -392,6 +392,14 @@ mod tests {
         a.iter().map(|x| x.person.as_str()).collect()
     }
 
+    /// Each requirement's reason and who can meet it.
+    fn whys(a: &Approvals) -> Vec<(&str, Vec<&str>)> {
+        a.required
+            .iter()
+            .map(|r| (r.why.as_str(), ids(&r.any_of)))
+            .collect()
+    }
+
     #[test]
     fn a_teams_base_leads_approve_not_the_leads_a_change_adds() {
         let base = [(
@@ -436,13 +444,8 @@ mod tests {
             ),
         ];
         let a = run(&base, &head, None);
-        let whys: Vec<(&str, Vec<&str>)> = a
-            .required
-            .iter()
-            .map(|r| (r.why.as_str(), ids(&r.any_of)))
-            .collect();
         assert_eq!(
-            whys,
+            whys(&a),
             [
                 ("changes team `docs`: one of its leads", vec!["ann"]),
                 (
@@ -485,13 +488,8 @@ mod tests {
             "name: Max\ngithub: max-new\ngithub_id: 3\n",
         ));
         let a = run(&base, &head_people, None);
-        let whys: Vec<(&str, Vec<&str>)> = a
-            .required
-            .iter()
-            .map(|r| (r.why.as_str(), ids(&r.any_of)))
-            .collect();
         assert_eq!(
-            whys,
+            whys(&a),
             [
                 ("changes the file of `max`: they approve", vec!["max"]),
                 (
