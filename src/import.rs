@@ -6,7 +6,7 @@
 //! permissions are carried over exactly. People without a team are marked `inactive: true` (they
 //! stay org members). Real names are not known to GitHub's team APIs: the login is used.
 
-use crate::github::state::{GithubState, OrgRole, Permission, Privacy, TeamRole};
+use crate::github::state::{GithubState, OrgRole, Privacy, TeamRole};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A team being imported, in one vocabulary for both sources.
@@ -67,7 +67,7 @@ pub fn from_state(state: &GithubState) -> Vec<(String, String)> {
         }
         for r in &t.repos {
             it.repos
-                .insert(r.name.clone(), permission_word(r.permission));
+                .insert(r.name.clone(), r.permission.as_str());
         }
         org.teams.push(it);
     }
@@ -200,16 +200,6 @@ fn fold_latin(c: char) -> char {
         .position(|f| f == c)
         .and_then(|i| TO.chars().nth(i))
         .unwrap_or(c)
-}
-
-fn permission_word(p: Permission) -> &'static str {
-    match p {
-        Permission::Pull => "pull",
-        Permission::Triage => "triage",
-        Permission::Push => "push",
-        Permission::Maintain => "maintain",
-        Permission::Admin => "admin",
-    }
 }
 
 /// A person or team id from a login or slug (`Some_Team` → `some-team`).

@@ -145,17 +145,6 @@ pub fn privacy_str(p: Privacy) -> &'static str {
     }
 }
 
-/// REST spelling of a repository permission.
-pub fn permission_str(p: Permission) -> &'static str {
-    match p {
-        Permission::Pull => "pull",
-        Permission::Triage => "triage",
-        Permission::Push => "push",
-        Permission::Maintain => "maintain",
-        Permission::Admin => "admin",
-    }
-}
-
 fn team_role_str(r: TeamRole) -> &'static str {
     match r {
         TeamRole::Member => "member",
@@ -502,7 +491,7 @@ impl GithubWriter for RestWriter {
             seg(&self.org),
             seg(repo)
         );
-        let body = json!({ "permission": permission_str(permission) });
+        let body = json!({ "permission": permission.as_str() });
         self.idempotent(WriteMethod::Put, &path, Some(&body))
             .await
             .map(|_| ())
