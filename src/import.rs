@@ -66,8 +66,7 @@ pub fn from_state(state: &GithubState) -> Vec<(String, String)> {
             }
         }
         for r in &t.repos {
-            it.repos
-                .insert(r.name.clone(), r.permission.as_str());
+            it.repos.insert(r.name.clone(), r.permission.as_str());
         }
         org.teams.push(it);
     }

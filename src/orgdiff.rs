@@ -137,34 +137,55 @@ pub fn diff(base: Side<'_>, head: Side<'_>, today: Date) -> OrgDiff {
 /// Every entity of a side as `(kind, id) → (file, spec as JSON)`.
 fn entities(side: Side<'_>) -> BTreeMap<(FileKind, String), (String, Value)> {
     let org = side.org;
-    let file = |id: crate::source::FileId| side.sources.get(id).rel.clone();
-    let json = |v: Result<Value, serde_json::Error>| v.unwrap_or(Value::Null);
     let mut out = BTreeMap::new();
-    if let Some(f) = side
+    let mut put =
+        |kind: FileKind, id: &str, file: String, spec: Result<Value, serde_json::Error>| {
+            out.insert((kind, id.to_string()), (file, spec.unwrap_or(Value::Null)));
+        };
+    let file = |id: crate::source::FileId| side.sources.get(id).rel.clone();
+    if let Some((_, f)) = side
         .sources
         .iter()
         .find(|(_, s)| s.rel == "org.yaml" || s.rel == "org.yml")
     {
-        out.insert(
-            (FileKind::Org, "org".to_string()),
-            (f.1.rel.clone(), json(serde_json::to_value(&org.spec))),
+        put(
+            FileKind::Org,
+            "org",
+            f.rel.clone(),
+            serde_json::to_value(&org.spec),
         );
     }
     for p in org.people.values() {
-        let v = json(serde_json::to_value(&p.spec));
-        out.insert((FileKind::Person, p.id.clone()), (file(p.file), v));
+        put(
+            FileKind::Person,
+            &p.id,
+            file(p.file),
+            serde_json::to_value(&p.spec),
+        );
     }
     for t in org.teams.values() {
-        let v = json(serde_json::to_value(&t.spec));
-        out.insert((FileKind::Team, t.id.clone()), (file(t.file), v));
+        put(
+            FileKind::Team,
+            &t.id,
+            file(t.file),
+            serde_json::to_value(&t.spec),
+        );
     }
     for a in org.aliases.values() {
-        let v = json(serde_json::to_value(&a.spec));
-        out.insert((FileKind::Alias, a.id.clone()), (file(a.file), v));
+        put(
+            FileKind::Alias,
+            &a.id,
+            file(a.file),
+            serde_json::to_value(&a.spec),
+        );
     }
     for b in org.budgets.values() {
-        let v = json(serde_json::to_value(&b.spec));
-        out.insert((FileKind::Budget, b.id.clone()), (file(b.file), v));
+        put(
+            FileKind::Budget,
+            &b.id,
+            file(b.file),
+            serde_json::to_value(&b.spec),
+        );
     }
     out
 }
@@ -176,40 +197,28 @@ fn entity_changes(base: Side<'_>, head: Side<'_>) -> Vec<EntityChange> {
     let name = |v: &Value| v.get("name").and_then(Value::as_str).map(str::to_string);
     let mut out = Vec::new();
     for key in keys {
-        let (kind, id) = (key.0.name(), key.1.clone());
-        match (before.get(key), after.get(key)) {
-            (None, Some((file, v))) => out.push(EntityChange {
-                kind,
-                id,
-                file: file.clone(),
-                change: ChangeKind::Added,
-                name: name(v),
-                fields: Vec::new(),
-            }),
-            (Some((file, v)), None) => out.push(EntityChange {
-                kind,
-                id,
-                file: file.clone(),
-                change: ChangeKind::Removed,
-                name: name(v),
-                fields: Vec::new(),
-            }),
-            (Some((_, a)), Some((file, b))) => {
+        // The head's file and name, or the base's when the entity is gone.
+        let ((file, v), change, fields) = match (before.get(key), after.get(key)) {
+            (None, Some(h)) => (h, ChangeKind::Added, Vec::new()),
+            (Some(b), None) => (b, ChangeKind::Removed, Vec::new()),
+            (Some((_, a)), Some(h)) => {
                 let mut fields = Vec::new();
-                diff_values("", a, b, &mut fields);
-                if !fields.is_empty() {
-                    out.push(EntityChange {
-                        kind,
-                        id,
-                        file: file.clone(),
-                        change: ChangeKind::Changed,
-                        name: name(b),
-                        fields,
-                    });
+                diff_values("", a, &h.1, &mut fields);
+                if fields.is_empty() {
+                    continue;
                 }
+                (h, ChangeKind::Changed, fields)
             }
-            (None, None) => {}
-        }
+            (None, None) => continue,
+        };
+        out.push(EntityChange {
+            kind: key.0.name(),
+            id: key.1.clone(),
+            file: file.clone(),
+            change,
+            name: name(v),
+            fields,
+        });
     }
     out
 }

@@ -13,16 +13,20 @@ const KINDS: [(&str, &str); 5] = [
     ("budget", "Budgets"),
 ];
 
+/// Items gained and lost: `+ a, + b, - c`.
+fn plus_minus(added: &[String], removed: &[String]) -> String {
+    let items: Vec<String> = added
+        .iter()
+        .map(|a| format!("+ {a}"))
+        .chain(removed.iter().map(|r| format!("- {r}")))
+        .collect();
+    items.join(", ")
+}
+
 /// One line per field: `path: before → after`, `path: + a, + b, - c`.
 fn field_line(f: &FieldChange) -> String {
     if !f.added.is_empty() || !f.removed.is_empty() {
-        let items: Vec<String> = f
-            .added
-            .iter()
-            .map(|a| format!("+ {a}"))
-            .chain(f.removed.iter().map(|r| format!("- {r}")))
-            .collect();
-        return format!("{}: {}", f.path, items.join(", "));
+        return format!("{}: {}", f.path, plus_minus(&f.added, &f.removed));
     }
     match (&f.before, &f.after) {
         (Some(b), Some(a)) => format!("{}: {b} → {a}", f.path),
@@ -61,13 +65,7 @@ fn github_line(c: &Change) -> String {
 }
 
 fn alias_line(a: &crate::orgdiff::AliasChange) -> String {
-    let items: Vec<String> = a
-        .added
-        .iter()
-        .map(|p| format!("+ {p}"))
-        .chain(a.removed.iter().map(|p| format!("- {p}")))
-        .collect();
-    format!("{}: {}", a.address, items.join(", "))
+    format!("{}: {}", a.address, plus_minus(&a.added, &a.removed))
 }
 
 /// The symbol as an emoji, for Markdown (where a leading `-` or `+` would start a list).
