@@ -99,10 +99,16 @@ pub fn team_history(
         String::from_utf8(blob.data.clone()).ok()
     };
     let mut out = Vec::new();
+    // The walk goes from child to first parent, so a commit's parent is the next commit: its
+    // `teams/` tree, looked up as "before", is kept for the next round's "after".
+    let mut parent_seen: Option<(gix::ObjectId, Option<gix::ObjectId>)> = None;
     for info in walk.take(max_commits) {
         let info = info.map_err(|e| err(e.to_string()))?;
         let commit = info.object().map_err(|e| err(e.to_string()))?;
-        let after_tree = teams_tree(&commit).map_err(err)?;
+        let after_tree = match parent_seen {
+            Some((id, tree)) if id == info.id => tree,
+            _ => teams_tree(&commit).map_err(err)?,
+        };
         let before_tree = match info.parent_ids.first() {
             Some(p) => {
                 let parent = repo
@@ -110,7 +116,9 @@ pub fn team_history(
                     .map_err(|e| err(e.to_string()))?
                     .try_into_commit()
                     .map_err(|e| err(e.to_string()))?;
-                teams_tree(&parent).map_err(err)?
+                let tree = teams_tree(&parent).map_err(err)?;
+                parent_seen = Some((*p, tree));
+                tree
             }
             None => None,
         };
