@@ -447,6 +447,7 @@ fn removals_over_the_limit_need_allow_removals() {
 
 /// A saved plan of `env`'s org, edited by `edit` (fingerprints stay valid).
 fn saved_plan(env: &Env, dir: &Path, edit: impl FnOnce(&mut Plan)) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).expect("mkdir");
     let path = dir.join("plan.json");
     let out = env
         .orgctl(here())
@@ -479,8 +480,22 @@ fn org_member_change(login: &str, action: Action, role: st::OrgRole) -> orgctl::
     }
 }
 
+/// Runs `orgctl apply PLAN` and returns (exit code, stderr).
+fn apply_saved(env: &Env, path: &Path) -> (Option<i32>, String) {
+    let out = env
+        .orgctl(here())
+        .arg("apply")
+        .arg(path)
+        .output()
+        .expect("run");
+    (out.status.code(), text(&out.stderr))
+}
+
+/// Issue 13: a saved plan is bound to the fingerprints it carries. Each edit of what apply
+/// acts on, re-sealed with a fresh digest (as a careful attacker would) or not, is refused
+/// before any write, naming what differs; the unedited plan then applies.
 #[test]
-fn guards_protect_the_acting_account_the_last_owner_and_unmanaged_teams() {
+fn an_edited_saved_plan_is_refused_before_any_write() {
     let d = desired();
     // The bot is a plain member here, jweber the only owner.
     let mut state = drifted_fake(&d);
@@ -492,52 +507,187 @@ fn guards_protect_the_acting_account_the_last_owner_and_unmanaged_teams() {
         .insert("mateus-oliveira".into(), fake_github::OrgRole::Member);
     let env = start(state, Behaviour::default());
     let tmp = tempfile::tempdir().expect("tmp");
-    let path = saved_plan(&env, tmp.path(), |p| {
+    let member = |slug: &str, login: &str, role: st::TeamRole| orgctl::plan::Change {
+        address: Address::GithubTeamMember {
+            slug: slug.into(),
+            login: login.into(),
+        },
+        action: Action::Create,
+        before: None,
+        after: Some(orgctl::plan::Resource::GithubTeamMember {
+            user_id: None,
+            role,
+        }),
+        reason: Some("teams/infra.yaml".into()),
+    };
+    type Edit = Box<dyn FnOnce(&mut Plan)>;
+    let edits: Vec<(&str, Edit, &str)> = vec![
+        (
+            "a new team maintainer",
+            Box::new(move |p| {
+                p.changes
+                    .push(member("infra", "mallory", st::TeamRole::Maintainer))
+            }),
+            "+ github_team_member.infra[\"mallory\"] (role = maintainer) is in the plan file but the files and live state do not call for it",
+        ),
+        (
+            "a permission raised to admin",
+            Box::new(|p| {
+                let c = p
+                    .changes
+                    .iter_mut()
+                    .find(|c| matches!(c.address, Address::GithubTeamRepo { .. }))
+                    .expect("a repository change");
+                c.after = Some(orgctl::plan::Resource::GithubTeamRepo {
+                    permission: st::Permission::Admin,
+                });
+            }),
+            "(permission = admin) is in the plan file",
+        ),
+        (
+            "a login swapped",
+            Box::new(|p| {
+                let c = p
+                    .changes
+                    .iter_mut()
+                    .find(|c| matches!(c.address, Address::GithubTeamMember { .. }))
+                    .expect("a membership change");
+                if let Address::GithubTeamMember { login, .. } = &mut c.address {
+                    *login = "mallory".into();
+                }
+            }),
+            "[\"mallory\"]",
+        ),
+        (
+            "the deletions dropped",
+            Box::new(|p| {
+                p.changes.retain(|c| c.action != Action::Delete);
+                p.removals = 0;
+            }),
+            "is called for but missing from the plan file",
+        ),
+        (
+            "a change duplicated",
+            Box::new(|p| {
+                let first = p.changes[0].clone();
+                p.changes.push(first);
+            }),
+            "appears 2 times in the plan file",
+        ),
+        (
+            "the order changed",
+            Box::new(|p| p.changes.reverse()),
+            "the changes are in another order",
+        ),
+        (
+            "the removal limit raised",
+            Box::new(|p| p.max_removals = 10_000),
+            "`max_removals` is 10000 in the plan file",
+        ),
+        (
+            "the acting account removed (a guard would refuse it too)",
+            Box::new(|p| {
+                p.changes
+                    .push(org_member_change(BOT, Action::Delete, st::OrgRole::Member))
+            }),
+            "- github_org_member[\"nixos-infra-bot\"]",
+        ),
+        (
+            "the only owner demoted",
+            Box::new(|p| {
+                p.changes.push(org_member_change(
+                    "jweber",
+                    Action::Update,
+                    st::OrgRole::Member,
+                ))
+            }),
+            "~ github_org_member[\"jweber\"]",
+        ),
+    ];
+    for (what, edit, expected) in edits {
+        let path = saved_plan(&env, tmp.path(), edit);
+        let (code, stderr) = apply_saved(&env, &path);
+        assert_eq!(code, Some(1), "{what}: {stderr}");
+        assert!(
+            stderr.contains("was altered after `orgctl plan` wrote it; nothing was changed"),
+            "{what}: {stderr}"
+        );
+        assert!(stderr.contains(expected), "{what}: {stderr}");
+        assert_eq!(env.writes(), Vec::new(), "{what}: no write");
+    }
+
+    // Edited in place without a new digest: refused before GitHub is even read.
+    let path = saved_plan(&env, tmp.path(), |_| {});
+    let original = std::fs::read_to_string(&path).expect("read");
+    let before = env.gh.requests().log.len();
+    for (from, to) in [
+        ("\"maintain\"", "\"admin\""),
+        ("\"max_removals\": 20", "\"max_removals\": 500"),
+        ("\"changes\": [", "\"extra\": 1, \"changes\": ["),
+    ] {
+        assert!(original.contains(from), "{from} in {original}");
+        std::fs::write(&path, original.replacen(from, to, 1)).expect("write");
+        let (code, stderr) = apply_saved(&env, &path);
+        assert_eq!(code, Some(1), "{to}: {stderr}");
+        assert!(
+            stderr.contains("does not match the digest") || stderr.contains("unknown field"),
+            "{to}: {stderr}"
+        );
+    }
+    assert_eq!(env.gh.requests().log.len(), before, "no request at all");
+
+    // Reasons are display only: an edited reason is accepted, and apply shows its own.
+    let edited = original.replacen(
+        "\"reason\": \"",
+        "\"reason\": \"EDITED BY SOMEONE ELSE; ",
+        1,
+    );
+    assert_ne!(edited, original);
+    std::fs::write(&path, edited).expect("write");
+    let digest = serde_json::from_str::<Plan>(&original)
+        .expect("plan")
+        .digest;
+    // A plan file replaced by another sound plan (here: re-targeted and re-sealed) is refused
+    // when the digest handed over beside it is the reviewed one.
+    let other = saved_plan(&env, &tmp.path().join("other"), |p| {
+        p.targets = vec!["github_org_member".into()];
         p.changes
-            .push(org_member_change(BOT, Action::Delete, st::OrgRole::Member));
-        p.changes.push(org_member_change(
-            "jweber",
-            Action::Update,
-            st::OrgRole::Member,
-        ));
-        p.changes.push(orgctl::plan::Change {
-            address: Address::GithubTeamMember {
-                slug: "security-embargo".into(),
-                login: "jweber".into(),
-            },
-            action: Action::Delete,
-            before: None,
-            after: None,
-            reason: None,
-        });
+            .retain(|c| matches!(c.address, Address::GithubOrgMember { .. }));
+        p.removals = p
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .count();
     });
+    let before = env.gh.requests().log.len();
+    let out = env
+        .orgctl(here())
+        .arg("apply")
+        .arg(&other)
+        .args(["--expect-digest", &digest])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("not the sha256:"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(env.gh.requests().log.len(), before, "no request at all");
     let out = env
         .orgctl(here())
         .arg("apply")
         .arg(&path)
+        .args(["--expect-digest", &digest])
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        stderr.contains("apply refused before any change"),
-        "{stderr}"
+        !text(&out.stdout).contains("EDITED"),
+        "{}",
+        text(&out.stdout)
     );
-    assert!(
-        stderr.contains("never removes or demotes the account it runs as (`nixos-infra-bot`)"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains(
-            "github_org_member[\"jweber\"]: this would leave the organisation without an owner"
-        ),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("github_team_member.security-embargo[\"jweber\"]: the team is listed in `github.unmanaged_teams`"),
-        "{stderr}"
-    );
-    assert_eq!(env.writes(), Vec::new());
+    env.assert_converged(here());
 }
 
 #[test]

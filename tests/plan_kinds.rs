@@ -151,4 +151,22 @@ fn every_kind_of_change() {
         t.changes
     );
     assert!(!t.changes.is_empty());
+    // Targeting one org member keeps only that change (it used to keep every change without a
+    // team: all org members).
+    let org_members: Vec<_> = p
+        .changes
+        .iter()
+        .filter(|c| matches!(c.address, orgctl::plan::Address::GithubOrgMember { .. }))
+        .collect();
+    assert!(org_members.len() > 1, "{org_members:#?}");
+    let one = org_members[0].address.to_string();
+    let t = plan_github(
+        &d,
+        &s,
+        &Policy {
+            targets: vec![one.clone()],
+        },
+    );
+    let got: Vec<String> = t.changes.iter().map(|c| c.address.to_string()).collect();
+    assert_eq!(got, vec![one]);
 }

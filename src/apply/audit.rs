@@ -28,6 +28,9 @@ pub struct PlanRef {
     pub observed_fingerprint: String,
     /// The orgctl version that made the plan.
     pub orgctl_version: String,
+    /// The executed plan's content digest ([`Plan::content_digest`]): a saved plan's own, since
+    /// apply refuses one that differs from the plan it recomputes.
+    pub digest: String,
 }
 
 impl PlanRef {
@@ -39,6 +42,7 @@ impl PlanRef {
             desired_fingerprint: plan.desired_fingerprint.clone(),
             observed_fingerprint: plan.observed_fingerprint.clone(),
             orgctl_version: plan.orgctl_version.clone(),
+            digest: plan.content_digest(),
         }
     }
 }

@@ -36,6 +36,11 @@ pub struct Args {
     /// now and asks for confirmation.
     #[arg(value_name = "PLAN")]
     pub plan: Option<PathBuf>,
+    /// Refuse the saved plan unless its digest is DIGEST (`sha256:…`, printed by
+    /// `orgctl plan --out`): hand it from the job that planned to the job that applies through
+    /// another channel than the plan file (docs/security.md).
+    #[arg(long, value_name = "DIGEST", requires = "plan")]
+    pub expect_digest: Option<String>,
     /// Apply without asking (CI). Without a terminal, apply refuses unless this is given.
     #[arg(long)]
     pub auto_approve: bool,
@@ -306,13 +311,44 @@ fn stale(what: &str, kind: &str, saved: &str, now: &str) -> anyhow::Error {
     )
 }
 
+/// The refusal of a saved plan that is not the plan the files and live state produce.
+fn altered(path: &std::path::Path, why: &[String]) -> anyhow::Error {
+    let list: Vec<String> = why.iter().map(|w| format!("  - {w}")).collect();
+    anyhow::anyhow!(
+        "the plan file {} was altered after `orgctl plan` wrote it; nothing was changed:\n{}\nApply executes only the plan that the org files and the live state produce: re-run `orgctl plan --out PLAN` from the reviewed files, review it, and apply that file unmodified",
+        path.display(),
+        list.join("\n")
+    )
+}
+
 async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let out = Out {
         to_stderr: args.format == Format::Json,
         bar: Arc::new(Mutex::new(None)),
     };
     let saved = match &args.plan {
-        Some(path) => Some(read_plan(path)?),
+        Some(path) => {
+            let plan = read_plan(path)?;
+            if !plan.digest_matches() {
+                return Err(altered(
+                    path,
+                    &["its content does not match the digest `orgctl plan` wrote into it".into()],
+                ));
+            }
+            if let Some(expected) = &args.expect_digest {
+                if expected.trim() != plan.digest {
+                    return Err(altered(
+                        path,
+                        &[format!(
+                            "its digest is {}, not the {} given with --expect-digest",
+                            plan.digest,
+                            expected.trim()
+                        )],
+                    ));
+                }
+            }
+            Some(plan)
+        }
         None => None,
     };
     let checked = super::plan::checked_or_bail(global)?;
@@ -441,25 +477,44 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
 
+    // The plan executed is always the one the files and live state produce now; a saved plan
+    // must be exactly that plan (its fingerprints were checked above, its content here).
     let max_removals = checked.org.spec.limits.max_removals;
-    let mut plan = match (saved, &github) {
-        (Some(plan), _) => plan,
-        (None, Some(g)) => plan_github(&g.desired, &g.live, &Policy::default()),
-        (None, None) => Plan::without_github(&checked.org.spec.name, max_removals),
+    let policy = Policy {
+        targets: saved
+            .as_ref()
+            .map(|p| p.targets.clone())
+            .unwrap_or_default(),
     };
-    if args.plan.is_none() {
-        if let Some(e) = &email {
-            plan.add_email(&e.plan, &Policy::default());
+    let mut plan = match &github {
+        Some(g) => plan_github(&g.desired, &g.live, &policy),
+        None => Plan::without_github(&checked.org.spec.name, max_removals),
+    };
+    if let Some(e) = &email {
+        plan.add_email(&e.plan, &policy);
+    }
+    if let (Some(saved), Some(path)) = (&saved, &args.plan) {
+        // Parts left out by `--no-github` / `--no-email` are neither compared nor executed.
+        let mut compared = saved.clone();
+        compared.changes.retain(|c| {
+            if is_github(c) {
+                github.is_some()
+            } else {
+                email.is_some()
+            }
+        });
+        compared.removals = compared
+            .changes
+            .iter()
+            .filter(|c| c.action == crate::plan::Action::Delete)
+            .count();
+        if github.is_none() {
+            compared.org.clone_from(&plan.org);
+        }
+        if let Some(why) = compared.binding_mismatch(&plan) {
+            return Err(altered(path, &why));
         }
     }
-    // Parts left out by flags are not executed.
-    plan.changes.retain(|c| {
-        if is_github(c) {
-            github.is_some()
-        } else {
-            email.is_some()
-        }
-    });
     let selection = applying::select(&plan, &args.target);
     let changes = selection.changes.clone();
     let mut shown = plan.clone();

@@ -164,8 +164,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.out {
         if args.format == Format::Human {
             eprintln!(
-                "Saved the plan to {}: run `orgctl apply {}` to execute exactly these changes.",
+                "Saved the plan to {} ({}): run `orgctl apply {}` to execute exactly these changes.",
                 out.display(),
+                plan.content_digest(),
                 out.display()
             );
         }

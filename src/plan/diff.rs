@@ -407,16 +407,7 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         .chain(removals)
         .chain(team_deletes)
         .collect();
-    if !policy.targets.is_empty() {
-        changes.retain(|c| {
-            let a = c.address.to_string();
-            policy.targets.iter().any(|t| {
-                a == *t
-                    || a.starts_with(&format!("{t}["))
-                    || c.address.team() == t.strip_prefix("github_team.")
-            })
-        });
-    }
+    changes.retain(|c| policy.selects(c));
     let removal_count = changes
         .iter()
         .filter(|c| c.action == Action::Delete)
@@ -434,6 +425,8 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         email_backend: None,
         email_desired_fingerprint: None,
         email_observed_fingerprint: None,
+        targets: policy.targets.clone(),
+        digest: String::new(),
     }
 }
 

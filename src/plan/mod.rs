@@ -20,13 +20,14 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 
 /// Version of the plan file format written by this build; `apply` refuses other versions.
-pub const PLAN_FORMAT_VERSION: u32 = 1;
+/// Version 2 added `targets` and `digest` (the saved plan's content bound to its fingerprints).
+pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 /// The address of one managed resource, printed Terraform-style (`github_team.infra`).
 #[derive(
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
 )]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Address {
     /// A GitHub team.
     GithubTeam {
@@ -124,7 +125,7 @@ impl Action {
 
 /// The state of one resource, as desired or as observed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Resource {
     /// A team.
     GithubTeam {
@@ -201,6 +202,7 @@ impl Resource {
 
 /// One planned change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Change {
     /// What it changes.
     pub address: Address,
@@ -249,6 +251,7 @@ impl Change {
 
 /// Something found on the live side that the plan does not change, worth a reviewer's look.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Note {
     /// The resource concerned.
     pub address: Address,
@@ -270,7 +273,12 @@ pub struct Summary {
 }
 
 /// A complete plan.
+///
+/// A saved plan is bound to what it was computed from: [`Plan::digest`] covers every field apply
+/// acts on, and `apply plan.json` recomputes the plan from the files and live state and refuses
+/// unless it is this one (see [`Plan::binding_mismatch`]). Unknown fields are refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Plan {
     /// [`PLAN_FORMAT_VERSION`].
     pub format_version: u32,
@@ -299,7 +307,18 @@ pub struct Plan {
     /// Fingerprint of the observed email aliases, when email is planned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_observed_fingerprint: Option<String>,
+    /// The `--target` addresses the plan was restricted to (empty: everything). `apply`
+    /// recomputes a saved plan with the same selection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
+    /// `sha256:` digest of the plan's content ([`Plan::content_digest`]), written by
+    /// [`Plan::to_json`]; `apply` refuses a saved plan whose content does not match it.
+    #[serde(default)]
+    pub digest: String,
 }
+
+/// Prefix of [`Plan::digest`].
+const DIGEST_PREFIX: &str = "sha256:";
 
 impl Plan {
     /// A plan with no GitHub part (an org that only manages email).
@@ -317,6 +336,8 @@ impl Plan {
             email_backend: None,
             email_desired_fingerprint: None,
             email_observed_fingerprint: None,
+            targets: Vec::new(),
+            digest: String::new(),
         }
     }
 
@@ -334,6 +355,7 @@ impl Plan {
         self.email_backend = Some(email.backend.clone());
         self.email_desired_fingerprint = Some(fingerprint(&email.desired));
         self.email_observed_fingerprint = Some(email.observed_fingerprint.clone());
+        self.targets.clone_from(&policy.targets);
     }
 
     /// Counts by action.
@@ -354,11 +376,133 @@ impl Plan {
         self.removals > self.max_removals as usize
     }
 
-    /// The plan as versioned pretty JSON.
+    /// The plan as versioned pretty JSON, with its [`digest`](Plan::digest) computed now.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        let mut sealed = self.clone();
+        sealed.digest = self.content_digest();
+        let mut s = serde_json::to_string_pretty(&sealed).unwrap_or_default();
         s.push('\n');
         s
+    }
+
+    /// `sha256:` and the SHA-256 of the plan's content: its canonical JSON without `digest`,
+    /// `orgctl_version` (informational) and each change's `reason` (display only). Everything
+    /// apply acts on or checks (organisation, fingerprints, targets, the ordered changes with
+    /// their before and after, notes, removal counts, the email backend) is covered.
+    pub fn content_digest(&self) -> String {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.remove("digest");
+            map.remove("orgctl_version");
+            if let Some(changes) = map.get_mut("changes").and_then(|c| c.as_array_mut()) {
+                for change in changes {
+                    if let Some(c) = change.as_object_mut() {
+                        c.remove("reason");
+                    }
+                }
+            }
+        }
+        format!("{DIGEST_PREFIX}{}", fingerprint(&value))
+    }
+
+    /// Whether the recorded digest matches the content (a saved plan that was not edited).
+    pub fn digest_matches(&self) -> bool {
+        self.digest == self.content_digest()
+    }
+
+    /// Why `self` (a saved plan) is not the plan `fresh` that the files and live state produce
+    /// now, or `None` when they agree on everything apply acts on (reasons and notes, display
+    /// only, may differ). `None` for `fresh` computed with the saved plan's `targets`, its
+    /// fingerprints already checked, means apply executes exactly what was reviewed.
+    pub fn binding_mismatch(&self, fresh: &Plan) -> Option<Vec<String>> {
+        let strip = |changes: &[Change]| -> Vec<Change> {
+            changes
+                .iter()
+                .map(|c| Change {
+                    reason: None,
+                    ..c.clone()
+                })
+                .collect()
+        };
+        let saved_changes = strip(&self.changes);
+        let fresh_changes = strip(&fresh.changes);
+        let mut why = Vec::new();
+        for (field, saved, now) in [
+            ("org", self.org.clone(), fresh.org.clone()),
+            (
+                "max_removals",
+                self.max_removals.to_string(),
+                fresh.max_removals.to_string(),
+            ),
+            (
+                "removals",
+                self.removals.to_string(),
+                fresh.removals.to_string(),
+            ),
+            ("targets", self.targets.join(", "), fresh.targets.join(", ")),
+        ] {
+            if saved != now {
+                why.push(format!("`{field}` is {saved} in the plan file, {now} now"));
+            }
+        }
+        if saved_changes != fresh_changes {
+            let saved_counts = counted(&saved_changes);
+            let fresh_counts = counted(&fresh_changes);
+            for (key, (n, c)) in &saved_counts {
+                let wanted = fresh_counts.get(key).map_or(0, |(m, _)| *m);
+                if wanted == 0 {
+                    why.push(format!(
+                        "{} {} {} is in the plan file but the files and live state do not call for it",
+                        c.action.symbol(),
+                        c.address,
+                        describe(c)
+                    ));
+                } else if *n > wanted {
+                    why.push(format!(
+                        "{} {} appears {n} times in the plan file",
+                        c.action.symbol(),
+                        c.address
+                    ));
+                }
+            }
+            for (key, (_, c)) in &fresh_counts {
+                if !saved_counts.contains_key(key) {
+                    why.push(format!(
+                        "{} {} {} is called for but missing from the plan file",
+                        c.action.symbol(),
+                        c.address,
+                        describe(c)
+                    ));
+                }
+            }
+            if why.is_empty() {
+                why.push("the changes are in another order".to_string());
+            }
+        }
+        (!why.is_empty()).then_some(why)
+    }
+}
+
+/// Each distinct change (by its canonical JSON) with how often it occurs. Linear-logarithmic,
+/// so comparing two plans of 20,000 changes stays instant.
+fn counted(changes: &[Change]) -> std::collections::BTreeMap<String, (usize, &Change)> {
+    let mut out = std::collections::BTreeMap::new();
+    for c in changes {
+        let key = serde_json::to_string(c).unwrap_or_default();
+        out.entry(key).or_insert((0, c)).0 += 1;
+    }
+    out
+}
+
+/// `(role = maintainer)`: the desired fields of a change, for refusal messages.
+fn describe(c: &Change) -> String {
+    let fields = c.after.as_ref().or(c.before.as_ref()).map(Resource::fields);
+    match fields {
+        Some(f) if !f.is_empty() => {
+            let parts: Vec<String> = f.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            format!("({})", parts.join(", "))
+        }
+        _ => String::new(),
     }
 }
 
@@ -367,4 +511,109 @@ pub fn fingerprint<T: Serialize>(value: &T) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
     let digest = Sha256::digest(&bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(login: &str, role: TeamRole) -> Change {
+        Change {
+            address: Address::GithubTeamMember {
+                slug: "infra".into(),
+                login: login.into(),
+            },
+            action: Action::Create,
+            before: None,
+            after: Some(Resource::GithubTeamMember {
+                user_id: Some(7),
+                role,
+            }),
+            reason: Some("teams/infra.yaml".into()),
+        }
+    }
+
+    fn plan() -> Plan {
+        let mut p = Plan::without_github("example", 5);
+        p.changes = vec![
+            member("ann", TeamRole::Member),
+            member("bo", TeamRole::Maintainer),
+        ];
+        p
+    }
+
+    #[test]
+    fn the_digest_covers_what_apply_acts_on_and_not_reasons() {
+        let p = plan();
+        let sealed: Plan = serde_json::from_str(&p.to_json()).expect("json");
+        assert!(sealed.digest.starts_with("sha256:"));
+        assert!(sealed.digest_matches());
+        let mut reasons = sealed.clone();
+        reasons.changes[0].reason = Some("edited".into());
+        reasons.orgctl_version = "9.9.9".into();
+        assert!(
+            reasons.digest_matches(),
+            "display-only fields are not covered"
+        );
+        for edit in [
+            |p: &mut Plan| {
+                p.changes[1].after = Some(Resource::GithubTeamMember {
+                    user_id: Some(7),
+                    role: TeamRole::Member,
+                })
+            },
+            |p: &mut Plan| p.changes.swap(0, 1),
+            |p: &mut Plan| p.max_removals = 50,
+            |p: &mut Plan| p.targets.push("github_team.infra".into()),
+            |p: &mut Plan| p.observed_fingerprint = "0".repeat(64),
+            |p: &mut Plan| p.changes.pop().map_or((), drop),
+        ] {
+            let mut edited = sealed.clone();
+            edit(&mut edited);
+            assert!(!edited.digest_matches(), "{edited:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let mut v: serde_json::Value = serde_json::from_str(&plan().to_json()).expect("json");
+        v["changes"][0]["run"] = "rm -rf /".into();
+        assert!(serde_json::from_value::<Plan>(v).is_err());
+    }
+
+    #[test]
+    fn binding_mismatch_names_each_difference() {
+        let fresh = plan();
+        assert_eq!(fresh.binding_mismatch(&fresh), None);
+        let mut reasons = fresh.clone();
+        reasons.changes[0].reason = None;
+        assert_eq!(reasons.binding_mismatch(&fresh), None);
+
+        let mut saved = fresh.clone();
+        saved.changes[0] = member("mallory", TeamRole::Maintainer);
+        saved.changes.push(saved.changes[1].clone());
+        let why = saved.binding_mismatch(&fresh).expect("differs");
+        assert_eq!(
+            why,
+            vec![
+                "+ github_team_member.infra[\"bo\"] appears 2 times in the plan file".to_string(),
+                "+ github_team_member.infra[\"mallory\"] (role = maintainer) is in the plan file but the files and live state do not call for it".to_string(),
+                "+ github_team_member.infra[\"ann\"] (role = member) is called for but missing from the plan file".to_string(),
+            ]
+        );
+        let mut reordered = fresh.clone();
+        reordered.changes.reverse();
+        assert_eq!(
+            reordered.binding_mismatch(&fresh),
+            Some(vec!["the changes are in another order".to_string()])
+        );
+        let mut limit = fresh.clone();
+        limit.max_removals = 100;
+        assert_eq!(
+            limit.binding_mismatch(&fresh),
+            Some(vec![
+                "`max_removals` is 100 in the plan file, 5 now".to_string()
+            ])
+        );
+    }
 }
