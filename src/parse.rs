@@ -5,6 +5,8 @@
 //! with schema errors yields no document; its id is still known so references to it are not
 //! reported as dangling. Stage: parse.
 
+mod choice;
+
 use crate::diagnostic::{Diagnostic, escape_pointer_segment};
 use crate::load::Entry;
 use crate::par::par_map;
@@ -247,6 +249,9 @@ fn schema_diagnostics(e: &ValidationError<'_>, schema: &Value, file: FileId) -> 
             ]
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            if let Some(d) = choice_diagnostics(e, context, schema, file, &pointer) {
+                return d;
+            }
             // Report the branch that came closest: fewest errors.
             let best = context
                 .iter()
@@ -260,8 +265,120 @@ fn schema_diagnostics(e: &ValidationError<'_>, schema: &Value, file: FileId) -> 
             }
             vec![generic(e, file, pointer, schema_path)]
         }
+        ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => {
+            let node = schema_path
+                .rsplit_once('/')
+                .and_then(|(parent, _)| choice::node_at(schema, parent));
+            match (
+                e.instance().as_str(),
+                node.and_then(|n| choice::closed_set(schema, n)),
+            ) {
+                (Some(given), Some(set)) => vec![closed_value(file, pointer, given, &set)],
+                _ => vec![generic(e, file, pointer, schema_path)],
+            }
+        }
         _ => vec![generic(e, file, pointer, schema_path)],
     }
+}
+
+/// Diagnostics for a value or mapping that fits none of a closed choice: a string outside a
+/// closed set of values, a tagged mapping (a backend's `kind`) with an unknown tag, or a
+/// mapping with none of the forms' keys (`person:`, `team:`, …). A tagged or keyed mapping
+/// whose tag or key is known gets its own branch's errors. `None` for other choices.
+fn choice_diagnostics(
+    e: &ValidationError<'_>,
+    context: &[Vec<ValidationError<'_>>],
+    schema: &Value,
+    file: FileId,
+    pointer: &str,
+) -> Option<Vec<Diagnostic>> {
+    let node = choice::node_at(schema, e.schema_path().as_str().rsplit_once('/')?.0)?;
+    let branch = |i: usize| -> Option<Vec<Diagnostic>> {
+        let errors = context.get(i)?;
+        Some(
+            errors
+                .iter()
+                .flat_map(|sub| schema_diagnostics(sub, schema, file))
+                .collect(),
+        )
+    };
+    if let Some(given) = e.instance().as_str() {
+        let set = choice::closed_set(schema, node)?;
+        return Some(vec![closed_value(file, pointer.to_string(), given, &set)]);
+    }
+    let object = e.instance().as_object()?;
+    if let Some((tag, set, per_branch)) = choice::tag_of(schema, node) {
+        let at = format!("{pointer}/{}", escape_pointer_segment(&tag));
+        return match object.get(&tag) {
+            Some(Value::String(given)) => match per_branch.iter().position(|v| v.contains(given)) {
+                Some(i) => branch(i),
+                None => Some(vec![closed_value(file, at, given, &set)]),
+            },
+            Some(other) => Some(vec![closed_value(file, at, &short_json(other), &set)]),
+            None => Some(vec![
+                Diagnostic::error("schema", format!("missing required field `{tag}`"))
+                    .at(file, pointer.to_string())
+                    .label(format!("`{tag}` is missing here"))
+                    .help(format!("add `{tag}:`; {}", set.help(""))),
+            ]),
+        };
+    }
+    let (forms, keys) = choice::forms_of(schema, node)?;
+    if let Some(i) = keys.iter().position(|k| object.contains_key(k)) {
+        return branch(i);
+    }
+    let Some(key) = object.keys().next() else {
+        return Some(vec![
+            Diagnostic::error("schema", "an empty mapping is not allowed here")
+                .at(file, pointer.to_string())
+                .help(format!(
+                    "write one of the forms: {}",
+                    forms.values.join(", ")
+                )),
+        ]);
+    };
+    let list = forms.values.join(", ");
+    let label = match &forms.what {
+        Some(what) => format!("{what}: one of {list}"),
+        None => format!("one of {list}"),
+    };
+    Some(vec![
+        Diagnostic::error("schema", format!("`{key}` is not one of the allowed forms"))
+            .at_key(file, pointer.to_string(), key.clone())
+            .label(label)
+            .help(match forms.closest(key) {
+                Some(v) => format!("did you mean `{v}:`? the forms are: {list}"),
+                None => format!("the forms are: {list}"),
+            }),
+    ])
+}
+
+/// The diagnostic for `given` outside a closed set: the field, what it is, every allowed value
+/// and the closest.
+fn closed_value(file: FileId, pointer: String, given: &str, set: &choice::ClosedSet) -> Diagnostic {
+    let field = field_name(&pointer);
+    let shown = short_json(&Value::String(given.to_string()));
+    let d = Diagnostic::error(
+        "schema",
+        format!("{shown} is not an allowed value of `{field}`"),
+    )
+    .at(file, pointer)
+    .help(set.help(given));
+    match &set.what {
+        Some(what) => d.label(format!("`{field}`: {what}")),
+        None => d,
+    }
+}
+
+/// The field a JSON pointer ends at, skipping list indexes (`/email/0/to` → `to`).
+fn field_name(pointer: &str) -> String {
+    pointer
+        .rsplit('/')
+        .find(|s| !s.is_empty() && s.parse::<usize>().is_err())
+        .map_or_else(
+            || "value".to_string(),
+            |s| s.replace("~1", "/").replace("~0", "~"),
+        )
 }
 
 /// Whether an anyOf failed on a mapping (a recipient or member written as a mapping), where the
@@ -543,6 +660,65 @@ mod tests {
             "name: X\nmembers:\n  - person: a\n    since: 2026-13-01\ngithub:\n  privacy: hidden\n",
         );
         assert_eq!(d.len(), 2, "{d:?}");
+    }
+
+    /// Issue 14.3: every closed set of values, whatever shape schemars gives it, says what the
+    /// field is, every allowed value and the closest one.
+    #[test]
+    fn closed_sets_name_the_field_and_the_values() {
+        let cases = [
+            ("team kind", FileKind::Team, "name: X\nkind: archived\n"),
+            (
+                "team kind typo",
+                FileKind::Team,
+                "name: X\nkind: comittee\n",
+            ),
+            (
+                "privacy",
+                FileKind::Team,
+                "name: X\ngithub:\n  privacy: Secret\n",
+            ),
+            (
+                "permission",
+                FileKind::Team,
+                "name: X\ngithub:\n  repos:\n    nixpkgs: write\n",
+            ),
+            (
+                "alias to",
+                FileKind::Team,
+                "name: X\nemail:\n  - address: x@example.org\n    to: lead\n",
+            ),
+            (
+                "backend kind",
+                FileKind::Org,
+                "name: X\nemail:\n  domains: [example.org]\n  backend:\n    kind: sendmail\n    path: /etc/aliases\n",
+            ),
+            (
+                "backend field under a known kind",
+                FileKind::Org,
+                "name: X\nemail:\n  domains: [example.org]\n  backend:\n    kind: postfix\n    paht: /etc/aliases\n",
+            ),
+            (
+                "recipient form",
+                FileKind::Alias,
+                "address: a@example.org\nrecipients:\n  - persn: alice\n",
+            ),
+        ];
+        let mut out = String::new();
+        for (what, kind, text) in cases {
+            let (_, d) = run(kind, text);
+            out.push_str(&format!("## {what}\n"));
+            for d in d {
+                out.push_str(&format!(
+                    "{} at {:?}\n  label: {}\n  help: {}\n",
+                    d.message,
+                    d.at,
+                    d.label.as_deref().unwrap_or("-"),
+                    d.help.as_deref().unwrap_or("-")
+                ));
+            }
+        }
+        insta::assert_snapshot!(out);
     }
 
     #[test]

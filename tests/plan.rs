@@ -116,7 +116,9 @@ fn detailed_exitcode_and_saved_plan() {
         .code(2);
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&plan_path).expect("read")).expect("json");
-    assert_eq!(plan["format_version"], 1);
+    assert_eq!(plan["format_version"], 2);
+    let digest = plan["digest"].as_str().expect("digest");
+    assert_eq!(digest.strip_prefix("sha256:").map(str::len), Some(64));
     assert_eq!(plan["desired_fingerprint"].as_str().map(str::len), Some(64));
     assert_eq!(
         plan["observed_fingerprint"].as_str().map(str::len),

@@ -128,7 +128,8 @@ pub struct RawTeamGithub {
     /// The GitHub team slug (default: the team id).
     #[serde(default)]
     pub slug: Option<String>,
-    /// The GitHub team name (default: the team's name).
+    /// The GitHub team's display name (default: the slug, so that a team orgctl creates gets
+    /// exactly that slug: GitHub derives a new team's slug from its name).
     #[serde(default)]
     pub name: Option<String>,
     /// The GitHub team description (default: the team's description).
