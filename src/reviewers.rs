@@ -9,6 +9,7 @@
 
 use crate::model::Org;
 use crate::orgdiff::{ChangeKind, EntityChange, OrgDiff};
+use crate::schema::Permission;
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -202,6 +203,62 @@ fn takeovers(e: &EntityChange, who: &Who<'_>, head: &Org) -> Vec<Requirement> {
     out
 }
 
+/// The repository permissions of team `id` in `org` (none without a `github:` block).
+fn permissions(org: &Org, id: &str) -> BTreeMap<String, Permission> {
+    org.teams
+        .get(id)
+        .and_then(|t| t.spec.github.as_ref())
+        .map(|g| g.repos.clone())
+        .unwrap_or_default()
+}
+
+/// A team gaining `maintain` or `admin` on a repository (new, or raised from less): `admin`
+/// needs an org admin, whoever leads the team; and on a repository another team owns in the
+/// base (`owns:`), that team's leads approve too. The team's own leads cannot grant their team
+/// more power over someone else's repository, or over the organisation's.
+fn escalations(e: &EntityChange, who: &Who<'_>, head: &Org) -> Vec<Requirement> {
+    let before = permissions(who.base, &e.id);
+    let mut out = Vec::new();
+    for (repo, now) in permissions(head, &e.id) {
+        let was = before.get(&repo).copied();
+        if now < Permission::Maintain || was.is_some_and(|w| w >= now) {
+            continue;
+        }
+        let from = was.map_or_else(|| "none".to_string(), |w| w.as_str().to_string());
+        if now == Permission::Admin {
+            out.push(requirement(
+                e,
+                format!(
+                    "raises team `{}`'s permission on `{repo}` to admin (was {from}): an org admin",
+                    e.id
+                ),
+                who.admins(),
+            ));
+        }
+        let owners = who
+            .base
+            .teams
+            .values()
+            .filter(|t| t.id != e.id && t.spec.owns.iter().any(|o| o.repo == repo));
+        for owner in owners {
+            if let Some((people, what)) = who.team_leads(&owner.id) {
+                out.push(requirement(
+                    e,
+                    format!(
+                        "gives team `{}` {} on `{repo}` (was {from}), owned by `{}`: one of `{}`'s {what}",
+                        e.id,
+                        now.as_str(),
+                        owner.id,
+                        owner.id
+                    ),
+                    people,
+                ));
+            }
+        }
+    }
+    out
+}
+
 fn requirement(e: &EntityChange, why: String, any_of: Vec<Approver>) -> Requirement {
     Requirement {
         file: e.file.clone(),
@@ -248,9 +305,11 @@ fn for_entity(e: &EntityChange, who: &Who<'_>, head: &Org) -> Vec<Requirement> {
                     ))),
                 },
             }
-            // Taking over paths another team owns needs that team's consent.
+            // Taking over paths another team owns needs that team's consent; so does gaining
+            // maintain or admin on a repository another team owns, and admin needs an org admin.
             if e.change != ChangeKind::Removed {
                 out.extend(takeovers(e, who, head));
+                out.extend(escalations(e, who, head));
             }
             // Moving under another team also needs that team's consent.
             let (old, new) = (parent_of(who.base), parent_of(head));
@@ -453,6 +512,109 @@ mod tests {
                     vec!["lea"]
                 ),
             ]
+        );
+    }
+
+    /// Issue 14.5: a team's own leads cannot raise it to admin, nor to maintain or admin on a
+    /// repository another team owns.
+    #[test]
+    fn privilege_escalation_needs_an_org_admin_or_the_owner() {
+        let owner = (
+            "teams/docs.yaml",
+            "name: Docs\nleads: [ann]\nmembers: [ann]\nowns:\n  - repo: site\n",
+        );
+        let web = |repos: &'static str| -> (&'static str, &'static str) {
+            (
+                "teams/web.yaml",
+                match repos {
+                    "" => "name: Web\nleads: [lea]\nmembers: [lea]\ngithub: {}\n",
+                    "push" => {
+                        "name: Web\nleads: [lea]\nmembers: [lea]\ngithub:\n  repos: {site: push, tools: push}\n"
+                    }
+                    "admin" => {
+                        "name: Web\nleads: [lea]\nmembers: [lea]\ngithub:\n  repos: {site: push, tools: admin}\n"
+                    }
+                    "maintain" => {
+                        "name: Web\nleads: [lea]\nmembers: [lea]\ngithub:\n  repos: {site: maintain, tools: push}\n"
+                    }
+                    _ => {
+                        "name: Web\nleads: [lea]\nmembers: [lea]\ngithub:\n  repos: {site: admin, tools: push}\n"
+                    }
+                },
+            )
+        };
+        // Raised to admin on a repository nobody owns: the team's leads and an org admin.
+        let a = run(&[owner, web("push")], &[owner, web("admin")], Some("lea"));
+        assert_eq!(
+            whys(&a),
+            [
+                ("changes team `web`: one of its leads", vec![]),
+                (
+                    "raises team `web`'s permission on `tools` to admin (was push): an org admin",
+                    vec!["root"]
+                ),
+            ]
+        );
+        assert_eq!(a.unmet.len(), 1, "lea cannot approve her own change");
+        assert_eq!(ids(&a.suggested), ["root"]);
+        // Maintain on a repository docs owns: docs' leads too.
+        let a = run(&[owner, web("push")], &[owner, web("maintain")], None);
+        assert_eq!(
+            whys(&a),
+            [
+                ("changes team `web`: one of its leads", vec!["lea"]),
+                (
+                    "gives team `web` maintain on `site` (was push), owned by `docs`: one of `docs`'s leads",
+                    vec!["ann"]
+                ),
+            ]
+        );
+        // Admin on it, from nothing: both.
+        let a = run(&[owner, web("")], &[owner, web("site-admin")], None);
+        assert_eq!(
+            whys(&a),
+            [
+                ("changes team `web`: one of its leads", vec!["lea"]),
+                (
+                    "raises team `web`'s permission on `site` to admin (was none): an org admin",
+                    vec!["root"]
+                ),
+                (
+                    "gives team `web` admin on `site` (was none), owned by `docs`: one of `docs`'s leads",
+                    vec!["ann"]
+                ),
+            ]
+        );
+        // A new team with admin: its parent's leads and an org admin.
+        let a = run(
+            &[owner],
+            &[
+                owner,
+                (
+                    "teams/ops.yaml",
+                    "name: Ops\nparent: docs\nleads: [max]\nmembers: [max]\ngithub:\n  repos: {infra: admin}\n",
+                ),
+            ],
+            None,
+        );
+        assert_eq!(
+            whys(&a),
+            [
+                (
+                    "adds team `ops` under `docs`: one of `docs`'s leads",
+                    vec!["ann"]
+                ),
+                (
+                    "raises team `ops`'s permission on `infra` to admin (was none): an org admin",
+                    vec!["root"]
+                ),
+            ]
+        );
+        // Lowering, or keeping, needs nothing more.
+        let a = run(&[owner, web("site-admin")], &[owner, web("push")], None);
+        assert_eq!(
+            whys(&a),
+            [("changes team `web`: one of its leads", vec!["lea"])]
         );
     }
 
