@@ -480,3 +480,52 @@ fn templates_can_be_replaced_and_typos_fail() {
     assert_eq!(code, 1);
     assert!(err.contains("is not a template name"), "{err}");
 }
+
+/// Issue 14.6: a team name too long for its box in the hierarchy is cut there, and the whole
+/// name is the box's SVG `<title>` (the tooltip), escaped.
+#[test]
+fn a_long_team_name_is_cut_in_the_tree_and_whole_in_its_tooltip() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = dir.path().join("org");
+    let copy = |from: &Path, to: &Path| {
+        let status = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(from)
+            .arg(to)
+            .status()
+            .expect("cp");
+        assert!(status.success());
+    };
+    copy(&root().join("org"), &org);
+    let team = org.join("teams/sbom-wg.yaml");
+    let text = std::fs::read_to_string(&team).unwrap();
+    let long = "Exploit Mitigations & Software Bill of Materials Project";
+    std::fs::write(
+        &team,
+        text.replace("name: SBOM working group", &format!("name: {long}")),
+    )
+    .unwrap();
+    let out = dir.path().join("site");
+    let status = orgctl()
+        .args(["--as-of", AS_OF, "--org"])
+        .arg(&org)
+        .args(["report", "--format", "html", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let escaped = long.replace('&', "&amp;");
+    assert!(
+        index.contains(&format!("<title>{escaped}</title>")),
+        "no tooltip with the whole name"
+    );
+    assert!(
+        index.contains("class=\"name\">Exploit Mitigations &amp; Sof…</text>"),
+        "the box shows a cut name"
+    );
+}

@@ -71,12 +71,12 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             let mut s = human(&located, &checked.sources, style);
             if located.is_empty() {
                 s = format!(
-                    "{}: {} people, {} teams, {} aliases, {} budgets: no problems found\n",
+                    "{}: {}, {}, {}, {}: no problems found\n",
                     checked.origin.trim_end_matches('/'),
-                    checked.org.people.len(),
-                    checked.org.teams.len(),
-                    checked.org.aliases.len(),
-                    checked.org.budgets.len()
+                    crate::render::count(checked.org.people.len(), "person", "people"),
+                    crate::render::count(checked.org.teams.len(), "team", "teams"),
+                    crate::render::count(checked.org.aliases.len(), "alias", "aliases"),
+                    crate::render::count(checked.org.budgets.len(), "budget", "budgets")
                 );
             }
             s

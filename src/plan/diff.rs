@@ -384,9 +384,9 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
             notes.push(Note {
                 address,
                 message: format!(
-                    "team `{}` exists on GitHub but is not declared in teams/ ({} members): declare it, list it in `github.unmanaged_teams`, or set `prune_undeclared_teams: true` to delete it",
+                    "team `{}` exists on GitHub but is not declared in teams/ ({}): declare it, list it in `github.unmanaged_teams`, or set `prune_undeclared_teams: true` to delete it",
                     t.slug,
-                    t.members.len()
+                    crate::render::count(t.members.len(), "member", "members")
                 ),
             });
         }

@@ -176,9 +176,9 @@ pub fn markdown(plan: &Plan) -> String {
         }
         for ((_, title), changes) in groups(plan) {
             out.push_str(&format!(
-                "<details><summary>{} ({} changes)</summary>\n\n```diff\n",
+                "<details><summary>{} ({})</summary>\n\n```diff\n",
                 escape_markdown(&title),
-                changes.len()
+                super::count(changes.len(), "change", "changes")
             ));
             for c in changes {
                 let sym = match c.action {
