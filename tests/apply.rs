@@ -12,9 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use fake_github::model::{
-    Invitation as FakeInvitation, Team as FakeTeam, TeamPatch as FakeTeamPatch, User,
-};
+use fake_github::model::TeamPatch as FakeTeamPatch;
 use fake_github::{
     Behaviour, FakeGithub, FakeState, Fault, FaultRule, FaultScope, RequestRecord, When,
 };
@@ -29,6 +27,10 @@ use orgctl::github::{
 use orgctl::plan::desired::desired_github;
 use orgctl::plan::{Action, Address, DesiredGithub, Plan, Policy, plan_github};
 use secrecy::SecretString;
+
+#[path = "support/github.rs"]
+mod fakes;
+use fakes::add_user;
 
 const AS_OF: &str = "2026-11-25";
 const ORG: &str = "nixos-example";
@@ -59,20 +61,6 @@ fn recorded() -> GithubState {
         .expect("parse")
 }
 
-fn add_user(s: &mut FakeState, login: &str, id: Option<u64>) {
-    match id {
-        Some(id) => {
-            s.users.entry(login.to_lowercase()).or_insert(User {
-                login: login.to_string(),
-                id,
-            });
-        }
-        None => {
-            s.add_user(login);
-        }
-    }
-}
-
 /// An organisation with only the token's account (an owner), the accounts of everyone in the
 /// files and the repositories the teams name.
 fn empty_fake(d: &DesiredGithub) -> FakeState {
@@ -92,87 +80,10 @@ fn empty_fake(d: &DesiredGithub) -> FakeState {
     s
 }
 
-fn fake_team_role(r: st::TeamRole) -> fake_github::TeamRole {
-    match r {
-        st::TeamRole::Member => fake_github::TeamRole::Member,
-        st::TeamRole::Maintainer => fake_github::TeamRole::Maintainer,
-    }
-}
-
-fn fake_permission(p: st::Permission) -> fake_github::Permission {
-    match p {
-        st::Permission::Pull => fake_github::Permission::Pull,
-        st::Permission::Triage => fake_github::Permission::Triage,
-        st::Permission::Push => fake_github::Permission::Push,
-        st::Permission::Maintain => fake_github::Permission::Maintain,
-        st::Permission::Admin => fake_github::Permission::Admin,
-    }
-}
-
 /// The fake serving a recorded snapshot (plus the accounts and repositories of the files).
 fn fake_from(snapshot: &GithubState, d: &DesiredGithub) -> FakeState {
-    let mut s = empty_fake(d);
+    let mut s = fakes::serve_snapshot(snapshot, empty_fake(d));
     s.viewer = snapshot.viewer.clone().unwrap_or_else(|| BOT.into());
-    s.members.clear();
-    for m in &snapshot.members {
-        add_user(&mut s, &m.login, Some(m.id));
-        let role = match m.role {
-            st::OrgRole::Admin => fake_github::OrgRole::Admin,
-            st::OrgRole::Member => fake_github::OrgRole::Member,
-        };
-        s.members.insert(m.login.to_lowercase(), role);
-    }
-    for i in &snapshot.invitations {
-        if let Some(l) = &i.login {
-            add_user(&mut s, l, None);
-        }
-        s.invitations.push(FakeInvitation {
-            id: i.id,
-            login: i.login.as_ref().map(|l| l.to_lowercase()),
-            email: i.email.clone(),
-            role: match i.role {
-                st::InvitationRole::Admin => fake_github::InvitationRole::Admin,
-                _ => fake_github::InvitationRole::DirectMember,
-            },
-            teams: Default::default(),
-        });
-    }
-    let id_of = |slug: &str| snapshot.team(slug).map(|t| t.id);
-    for t in &snapshot.teams {
-        for m in &t.members {
-            add_user(&mut s, &m.login, Some(m.id));
-        }
-        for r in &t.repos {
-            s.add_repo(&r.name);
-        }
-        s.teams.insert(
-            t.id,
-            FakeTeam {
-                id: t.id,
-                node_id: format!("T_kwDOAA{:06}", t.id),
-                name: t.name.clone(),
-                slug: t.slug.clone(),
-                description: t.description.clone(),
-                privacy: match t.privacy {
-                    st::Privacy::Closed => fake_github::Privacy::Closed,
-                    st::Privacy::Secret => fake_github::Privacy::Secret,
-                },
-                notification_setting: "notifications_enabled".into(),
-                permission: "pull".into(),
-                parent: t.parent.as_deref().and_then(id_of),
-                members: t
-                    .members
-                    .iter()
-                    .map(|m| (m.login.to_lowercase(), fake_team_role(m.role)))
-                    .collect(),
-                repos: t
-                    .repos
-                    .iter()
-                    .map(|r| (r.name.to_lowercase(), fake_permission(r.permission)))
-                    .collect(),
-            },
-        );
-    }
     s
 }
 

@@ -5,6 +5,9 @@ use orgctl::github::state::{
     GithubState, OrgMember, OrgRole, Permission, Privacy, Team, TeamMember, TeamRepo, TeamRole,
 };
 
+#[path = "support/github.rs"]
+mod fakes;
+
 fn orgctl() -> Command {
     let mut c = Command::cargo_bin("orgctl").expect("binary");
     c.env("NO_COLOR", "1");
@@ -70,34 +73,15 @@ fn import_from_a_snapshot_then_plan_is_empty() {
         .code(1);
 }
 
-/// The real Kubernetes org (peribolos config, 284 teams, 1,266 members): imports with no errors,
-/// and planning against a state with the same content is empty.
-#[test]
-fn import_the_kubernetes_peribolos_config() {
-    let corpus = std::path::Path::new("../shared/corpora/kubernetes-org.json");
-    if !corpus.exists() {
-        eprintln!("skipped: {} not present", corpus.display());
-        return;
-    }
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().join("org");
-    orgctl()
-        .args(["import", "peribolos", "--config"])
-        .arg(corpus)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let check = orgctl()
-        .args(["check", "--format", "json", "--org"])
-        .arg(&out)
-        .output()
-        .expect("run");
-    let v: serde_json::Value = serde_json::from_slice(&check.stdout).expect("json");
-    assert_eq!(v["errors"], 0, "{v}");
-    // Build the live state straight from the corpus, independently of the importer.
+/// The Kubernetes organisation's peribolos configuration (vendored: tests/fixtures/README.md).
+const KUBERNETES: &str = "tests/fixtures/corpora/kubernetes-org.json";
+
+/// The live state the Kubernetes config describes, built straight from the corpus,
+/// independently of the importer: every text exactly as written (two descriptions end with a
+/// line break), an empty description as none.
+fn kubernetes_state() -> GithubState {
     let k: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(corpus).expect("read")).expect("json");
+        serde_json::from_str(&std::fs::read_to_string(KUBERNETES).expect("read")).expect("json");
     let mut s = GithubState::new("kubernetes");
     let strs = |v: &serde_json::Value| -> Vec<String> {
         v.as_array()
@@ -164,7 +148,7 @@ fn import_the_kubernetes_peribolos_config() {
             description: t["description"]
                 .as_str()
                 .filter(|d| !d.is_empty())
-                .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")),
+                .map(String::from),
             privacy: if t["privacy"] == "secret" {
                 Privacy::Secret
             } else {
@@ -175,7 +159,45 @@ fn import_the_kubernetes_peribolos_config() {
             repos,
         });
     }
+    s
+}
+
+/// `orgctl check --format json` of `org`: (errors, warnings).
+fn check_counts(org: &std::path::Path) -> (u64, u64, serde_json::Value) {
+    let check = orgctl()
+        .args(["check", "--format", "json", "--org"])
+        .arg(org)
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&check.stdout).expect("json");
+    (
+        v["errors"].as_u64().unwrap_or(u64::MAX),
+        v["warnings"].as_u64().unwrap_or(u64::MAX),
+        v,
+    )
+}
+
+/// The real Kubernetes org (peribolos config, 284 teams, 1,266 members): imports with no errors,
+/// and planning against a state with the same content is empty.
+#[test]
+fn import_the_kubernetes_peribolos_config() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("org");
+    orgctl()
+        .args(["import", "peribolos", "--config", KUBERNETES, "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let (errors, _, v) = check_counts(&out);
+    assert_eq!(errors, 0, "{v}");
     let state = dir.path().join("state.json");
+    let s = kubernetes_state();
+    assert!(
+        s.teams
+            .iter()
+            .any(|t| t.description.as_deref().is_some_and(|d| d != d.trim())),
+        "the corpus keeps its trailing spaces"
+    );
     std::fs::write(&state, s.to_json()).expect("write");
     let plan = plan_json(&out, &state);
     assert_eq!(
@@ -184,4 +206,155 @@ fn import_the_kubernetes_peribolos_config() {
         "{}",
         &plan["changes"]
     );
+}
+
+/// Issue 14.1, adoption is a fixed point: the Kubernetes organisation served by the fake
+/// GitHub, `state pull` → `import github` → `plan` (live, against the fake) is `No changes.`
+#[test]
+fn adopting_the_kubernetes_org_through_the_fake_plans_no_change() {
+    let snapshot = kubernetes_state();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let fake = fakes::serve_snapshot(
+        &snapshot,
+        fake_github::FakeState::new("kubernetes", "cblecker"),
+    );
+    let gh = rt
+        .block_on(fake_github::FakeGithub::start_with(
+            fake,
+            fake_github::Behaviour::default(),
+        ))
+        .expect("fake");
+    let env = |c: &mut Command| {
+        c.env("GITHUB_TOKEN", "test-token")
+            .env("GITHUB_API_URL", gh.url())
+            .env("GITHUB_GRAPHQL_URL", gh.graphql_url())
+            .env_remove("ORGCTL_APP_ID")
+            .env_remove("ORGCTL_ORG");
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state.json");
+    let mut pull = orgctl();
+    env(&mut pull);
+    pull.args(["state", "pull", "--github-org", "kubernetes", "--out"])
+        .arg(&state)
+        .assert()
+        .success();
+    let out = dir.path().join("org");
+    orgctl()
+        .args(["import", "github", "--state"])
+        .arg(&state)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let (errors, _, v) = check_counts(&out);
+    assert_eq!(errors, 0, "{v}");
+    let mut plan = orgctl();
+    env(&mut plan);
+    let plan = plan
+        .args(["--as-of", "2026-11-25", "--org"])
+        .arg(&out)
+        .args(["plan", "--no-email"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&plan.stdout);
+    assert!(
+        plan.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    assert!(stdout.contains("No changes."), "{stdout}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Issue 14.1: for random organisations (odd whitespace, unicode, case, empty strings in
+    /// names and descriptions; logins in any case), import → plan is empty.
+    #[test]
+    fn import_then_plan_is_empty_for_any_state(
+        teams in proptest::collection::vec(
+            (
+                "[ a-zA-Z0-9éß日本_.-]{1,20}",
+                proptest::option::of("( |\t|\n|  |[a-zA-Zé日本🙂.,:;!?'\\\"-]){0,30}"),
+                proptest::bool::ANY,
+                proptest::collection::vec((0usize..6, proptest::bool::ANY), 0..4),
+            ),
+            1..5,
+        ),
+        logins in proptest::collection::vec("[a-zA-Z][a-zA-Z0-9]{0,5}(-[a-zA-Z0-9]{1,3})?", 6),
+    ) {
+        let mut s = GithubState::new("acme");
+        let mut seen_logins = std::collections::BTreeSet::new();
+        for (i, login) in logins.iter().enumerate() {
+            if seen_logins.insert(login.to_lowercase()) {
+                s.members.push(OrgMember {
+                    login: login.clone(),
+                    id: i as u64 + 1,
+                    role: if i == 0 { OrgRole::Admin } else { OrgRole::Member },
+                });
+            }
+        }
+        let mut seen_slugs = std::collections::BTreeSet::new();
+        for (i, (name, description, secret, members)) in teams.iter().enumerate() {
+            // A name GitHub would accept, with a slug of its own (GitHub refuses a second team
+            // whose name gives the same slug).
+            let base = orgctl::import::slugify(name);
+            if base.is_empty() || !seen_slugs.insert(base.clone()) {
+                continue;
+            }
+            let mut team_members: Vec<TeamMember> = Vec::new();
+            for (m, maintainer) in members {
+                let Some(member) = s.members.get(*m % s.members.len().max(1)) else {
+                    continue;
+                };
+                if team_members.iter().any(|t| t.id == member.id) {
+                    continue;
+                }
+                team_members.push(TeamMember {
+                    login: member.login.clone(),
+                    id: member.id,
+                    role: if *maintainer { TeamRole::Maintainer } else { TeamRole::Member },
+                });
+            }
+            s.teams.push(Team {
+                id: 100 + i as u64,
+                slug: base,
+                name: name.clone(),
+                description: description.clone().filter(|d| !d.is_empty()),
+                privacy: if *secret { Privacy::Secret } else { Privacy::Closed },
+                parent: None,
+                members: team_members,
+                repos: vec![],
+            });
+        }
+        s.normalize();
+        let dir = tempfile::tempdir().expect("tmp");
+        for (path, text) in orgctl::import::from_state(&s) {
+            let file = dir.path().join(&path);
+            std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+            std::fs::write(file, text).expect("write");
+        }
+        let loc = orgctl::pipeline::OrgLocation {
+            dir: dir.path().to_path_buf(),
+            rev: None,
+        };
+        let ctx = orgctl::validate::Context {
+            today: jiff::civil::date(2026, 11, 25),
+        };
+        let checked = orgctl::pipeline::checked(&loc, &ctx, &[]).expect("load");
+        let unreadable: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "schema" || d.rule == "yaml")
+            .collect();
+        proptest::prop_assert!(unreadable.is_empty(), "{:#?}", unreadable);
+        let desired = orgctl::plan::desired::desired_github(&checked.org, ctx.today).expect("github");
+        let plan = orgctl::plan::plan_github(&desired, &s, &orgctl::plan::Policy::default());
+        proptest::prop_assert!(plan.changes.is_empty(), "{:#?}", plan.changes);
+    }
 }

@@ -89,7 +89,8 @@ pub fn desired_github(org: &Org, today: Date) -> Option<DesiredGithub> {
             .description
             .clone()
             .or_else(|| t.spec.description.clone())
-            .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+            // Compared exactly: GitHub documents no normalisation of a team's description,
+            // and an empty one is no description (as `GithubState::normalize` reads it).
             .filter(|d| !d.is_empty());
         teams.insert(
             t.slug().to_string(),
