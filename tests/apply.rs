@@ -791,6 +791,83 @@ fn a_permanent_failure_is_reported_and_the_rest_applied() {
 }
 
 #[test]
+fn a_rate_limit_longer_than_the_retry_budget_stops_the_run() {
+    // GitHub documents both limits as 403 (or 429) with a wait: `retry-after` for the secondary
+    // one, `x-ratelimit-remaining: 0` and `x-ratelimit-reset` for the primary one (RL, SRL).
+    let faults = [
+        (
+            "secondary",
+            Fault::SecondaryRateLimit {
+                status: 403,
+                retry_after: Some(100_000),
+            },
+        ),
+        (
+            "primary",
+            Fault::PrimaryRateLimit {
+                reset_after: 100_000,
+            },
+        ),
+    ];
+    for (name, fault) in faults {
+        let work = creatable_org();
+        let dir = work.path();
+        let d = desired_in(dir);
+        let every_write = FaultRule {
+            scope: FaultScope::Writes,
+            when: When::Always,
+            fault,
+        };
+        let env = start(empty_fake(&d), Behaviour::default().with_fault(every_write));
+        let out = env
+            .orgctl(dir)
+            .args(["apply", "--auto-approve", "--no-email"])
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("run");
+        let stdout = text(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name}: {stdout}{}",
+            text(&out.stderr)
+        );
+        // One write was attempted; its wait did not fit the budget, so the run stopped.
+        assert_eq!(env.writes().len(), 1, "{name}: {:?}", env.writes());
+        let planned: usize = stdout.lines().filter(|l| l.contains(" ... ")).count();
+        assert!(planned > 10, "{name}: {stdout}");
+        let not_attempted = stdout
+            .lines()
+            .filter(|l| l.contains(" ... skipped: not attempted: GitHub rate limit, retry after "))
+            .count();
+        assert_eq!(not_attempted, planned - 1, "{name}: {stdout}");
+        assert!(
+            stdout.contains("Apply stopped by GitHub's rate limit"),
+            "{name}: the summary says so: {stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("{} not attempted", planned - 1)),
+            "{name}: {stdout}"
+        );
+
+        // Once the limit is over, a re-run picks up cleanly and converges.
+        env.gh.with_behaviour(|b| b.faults.clear());
+        let out = env
+            .orgctl(dir)
+            .args(["apply", "--auto-approve", "--no-email"])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{name}: {}", text(&out.stdout));
+        env.assert_converged(dir);
+        assert_eq!(
+            env.gh.requests().count("POST", "/orgs/{org}/teams") as usize,
+            d.teams.len() + usize::from(env.writes()[0].method == "POST"),
+            "{name}: no team created twice"
+        );
+    }
+}
+
+#[test]
 fn audit_record_has_every_write_and_no_secret() {
     let d = desired();
     let env = start(drifted_fake(&d), Behaviour::default());

@@ -701,6 +701,19 @@ async fn github_app_installations_authenticate() {
     assert!(err.to_string().contains("installation token"), "{err}");
 }
 
+#[tokio::test]
+async fn a_malformed_installation_token_is_refused_not_a_panic() {
+    // A hostile or broken server hands out a token that cannot be an HTTP header value.
+    for token in ["ghs_SECRET\r\nX-Evil: 1", "ghs_SECRET\u{0}", ""] {
+        let (_gh, cfg) = app_fake(token).await;
+        let err = GraphqlReader::connect(&cfg).await.err().unwrap();
+        let text = err.to_string();
+        assert!(text.contains("installation token"), "{text}");
+        assert!(text.contains("malformed"), "{text}");
+        assert!(!text.contains("SECRET"), "{text}");
+    }
+}
+
 /// A clock that jumps forward when told (the token's age), and sleeps a thousandth.
 #[derive(Default)]
 struct SteppedClock {

@@ -4,8 +4,8 @@
 //! The plan's order is GitHub's: org invitations and roles, team creations parents first, team
 //! updates, membership and permission adds, removals, team deletions children first.
 
-use super::{ChangeResult, Outcome, needed_team};
-use crate::github::error::GithubError;
+use super::{ChangeResult, Outcome, Stopped, needed_team};
+use crate::github::error::{GithubError, retry_after};
 use crate::github::state::GithubState;
 use crate::github::writer::{GithubWriter, MembershipState, NewTeam, TeamPatch, expected_slug};
 use crate::plan::{Action, Address, Change, Resource};
@@ -57,7 +57,9 @@ pub enum Progress<'a> {
 }
 
 /// Runs `changes` (GitHub ones; others are reported as skipped) over `writer`, serially and in
-/// order, and reports what happened to each.
+/// order, and reports what happened to each. A failure skips only the changes that need what
+/// failed, except GitHub's rate limit outlasting the retry budget and rejected credentials:
+/// those stop the run, and every later change is reported as not attempted.
 pub async fn execute<W: GithubWriter>(
     changes: &[Change],
     ctx: &ExecContext,
@@ -88,8 +90,9 @@ pub async fn execute<W: GithubWriter>(
             match run_one(change, ctx, &mut ids, writer, &mut notes).await {
                 Ok(()) => Outcome::Applied,
                 Err(e) => {
-                    if matches!(e, GithubError::BadCredentials { .. }) {
-                        stop = Some(format!("apply stopped: {e}"));
+                    if let Some((skip, stopped)) = stops_the_run(&e) {
+                        stop = Some(skip);
+                        report.stopped = Some(stopped);
                     }
                     Outcome::Failed {
                         error: e.to_string(),
@@ -116,6 +119,32 @@ pub async fn execute<W: GithubWriter>(
         report.results.push(result);
     }
     report
+}
+
+/// Whether `e` stops the run, and then the reason given to every change not attempted and why
+/// the run stopped. GitHub's rate limit outlasting the retry budget does (every later write
+/// would meet it too), as do rejected credentials.
+fn stops_the_run(e: &GithubError) -> Option<(String, Stopped)> {
+    if let Some(until) = e.rate_limited_until() {
+        let at = retry_after(until);
+        return Some((
+            format!("not attempted: GitHub rate limit, retry after {at}"),
+            Stopped {
+                why: "by GitHub's rate limit".into(),
+                again: format!("after {at}"),
+            },
+        ));
+    }
+    if matches!(e, GithubError::BadCredentials { .. }) {
+        return Some((
+            format!("not attempted: apply stopped: {e}"),
+            Stopped {
+                why: "because GitHub rejected the credentials".into(),
+                again: "with a valid token".into(),
+            },
+        ));
+    }
+    None
 }
 
 fn malformed(change: &Change) -> GithubError {

@@ -13,7 +13,8 @@
 //!   state read at apply time and from the teams created in this run. After creating a team
 //!   the token's account, which GitHub made its maintainer, is removed unless it is a desired
 //!   member. A failed change does not stop independent ones; changes that need a team whose
-//!   creation failed are skipped. A 401 stops the run.
+//!   creation failed are skipped. A 401 stops the run, and so does GitHub's rate limit when it
+//!   outlasts the retry budget: the changes left are reported as not attempted.
 //! * [`email`]: the `email_alias` changes, written by the email backend after the GitHub ones,
 //!   reported as results of the same kind.
 //! * [`audit`]: the versioned JSON record of every write.
@@ -80,11 +81,22 @@ impl ChangeResult {
     }
 }
 
+/// Why an apply stopped before its last change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stopped {
+    /// `by GitHub's rate limit`.
+    pub why: String,
+    /// When or how to run apply again (`after 2026-11-26T03:46:40Z`).
+    pub again: String,
+}
+
 /// The result of an apply.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApplyReport {
     /// Every change, in execution order.
     pub results: Vec<ChangeResult>,
+    /// Set when the run stopped early (the changes after it are skipped, not attempted).
+    pub stopped: Option<Stopped>,
 }
 
 /// Counts of an apply, for the summary line.
@@ -128,6 +140,9 @@ impl ApplyReport {
     /// Appends another report (email after GitHub).
     pub fn extend(&mut self, other: ApplyReport) {
         self.results.extend(other.results);
+        if self.stopped.is_none() {
+            self.stopped = other.stopped;
+        }
     }
 }
 
@@ -138,7 +153,12 @@ pub fn summary_line(report: &ApplyReport) -> String {
         "{} added, {} changed, {} destroyed",
         s.added, s.changed, s.destroyed
     );
-    if report.is_complete() {
+    if let Some(stopped) = &report.stopped {
+        format!(
+            "Apply stopped {}: {counts}; {} failed, {} not attempted. Run apply again {}: it continues where this run stopped.",
+            stopped.why, s.failed, s.skipped, stopped.again
+        )
+    } else if report.is_complete() {
         format!("Apply complete: {counts}.")
     } else {
         format!(

@@ -883,8 +883,18 @@ pub(crate) fn check_org_name(org: &str) -> Result<(), GithubError> {
 }
 
 impl LiveReader for GraphqlReader {
+    /// Reads `org` within the read deadline (`ORGCTL_GITHUB_READ_DEADLINE`).
     async fn read_org(&self, org: &str) -> Result<GithubState, GithubError> {
         check_org_name(org)?;
+        self.transport
+            .within_read_deadline(&format!("reading organisation `{org}`"), self.read_now(org))
+            .await
+    }
+}
+
+impl GraphqlReader {
+    /// The whole read, without the deadline.
+    async fn read_now(&self, org: &str) -> Result<GithubState, GithubError> {
         let ctx = Arc::new(Ctx {
             transport: self.transport.clone(),
             semaphore: Arc::new(Semaphore::new(self.options.concurrency.max(1))),

@@ -49,6 +49,23 @@ fn org_denied(org: &str, endpoint: &str, status: &str, message: &str) -> String 
     }
 }
 
+/// A duration in whole seconds for messages (`90 s`; `0.3 s` below one second).
+pub fn secs(d: Duration) -> String {
+    if d < Duration::from_secs(1) && !d.is_zero() {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} s", d.as_secs())
+    }
+}
+
+/// An epoch time as an RFC 3339 timestamp (`2026-11-26T03:46:40Z`).
+pub fn retry_after(epoch: u64) -> String {
+    i64::try_from(epoch)
+        .ok()
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map_or_else(|| format!("{epoch} (epoch seconds)"), |t| t.to_string())
+}
+
 /// An error talking to GitHub.
 #[derive(Debug, thiserror::Error)]
 pub enum GithubError {
@@ -116,9 +133,14 @@ pub enum GithubError {
         /// The last failure.
         last: String,
     },
-    /// A rate limit whose wait does not fit the retry budget.
+    /// GitHub's rate limit (primary or secondary) outlasted the retry budget: orgctl gave up.
+    /// Apply stops here: every later write would meet the same limit.
     #[error(
-        "rate limited on {endpoint}: {reason}; waiting {wait:?} more would exceed the retry budget ({budget:?}); try again later"
+        "rate limited on {endpoint}: {reason}; GitHub asks to wait {}, more than the retry budget allows ({} of waiting, {attempts} attempt{}); try again after {}",
+        secs(*wait),
+        secs(*budget),
+        if *attempts == 1 { "" } else { "s" },
+        retry_after(*retry_at)
     )]
     RateLimited {
         /// Endpoint.
@@ -129,6 +151,27 @@ pub enum GithubError {
         wait: Duration,
         /// The configured budget.
         budget: Duration,
+        /// Attempts made.
+        attempts: u32,
+        /// When GitHub expects the limit to be over (epoch seconds).
+        retry_at: u64,
+    },
+    /// A deadline ran out: one request's, or the whole read's (with the setting that sets it).
+    #[error(
+        "gave up on {endpoint}: {what} must finish within {} ({setting}), and {detail}; if GitHub is only slow, raise {setting}, otherwise check the network and GITHUB_API_URL",
+        secs(*limit)
+    )]
+    DeadlineExceeded {
+        /// The request in progress, or about to be retried.
+        endpoint: String,
+        /// What had the deadline (`reading organisation `acme``).
+        what: String,
+        /// The deadline.
+        limit: Duration,
+        /// The variable that sets it.
+        setting: String,
+        /// Why it could not finish (the last failure, or the wait GitHub asked for).
+        detail: String,
     },
     /// No HTTP answer (connection refused, timeout, TLS, …), not retried further.
     #[error("could not reach GitHub for {endpoint}: {message}")]
@@ -158,4 +201,15 @@ pub enum GithubError {
         /// Team slug.
         slug: String,
     },
+}
+
+impl GithubError {
+    /// When GitHub's rate limit stopped the request: the time it expects the limit to be over
+    /// (epoch seconds). Apply stops the run on such an error instead of sending more writes.
+    pub fn rate_limited_until(&self) -> Option<u64> {
+        match self {
+            GithubError::RateLimited { retry_at, .. } => Some(*retry_at),
+            _ => None,
+        }
+    }
 }

@@ -89,6 +89,7 @@ pub(crate) async fn list_concurrent(
             .map(|n| (url, n))
     });
     if let Some((last_url, count)) = last {
+        check_page_count(&endpoint, count)?;
         let mut tasks = JoinSet::new();
         for page in 2..=count {
             let url = with_query_param(&last_url, "page", &page.to_string());
@@ -111,6 +112,24 @@ pub(crate) async fn list_concurrent(
         pages.extend(rest.into_iter().map(|(_, items)| items));
     }
     Ok(pages.into_iter().flatten().collect())
+}
+
+/// The most pages of one listing orgctl requests at once (100,000 items at 100 a page).
+pub(crate) const MAX_LISTING_PAGES: u32 = 1000;
+
+/// Refuses a `rel="last"` page number no organisation needs: the pages are requested at once,
+/// so a hostile or broken server announcing 4 billion would exhaust memory.
+pub(crate) fn check_page_count(endpoint: &str, count: u32) -> Result<(), GithubError> {
+    if count <= MAX_LISTING_PAGES {
+        Ok(())
+    } else {
+        Err(GithubError::Decode {
+            endpoint: endpoint.to_string(),
+            message: format!(
+                "the `link` header announces {count} pages, more than the {MAX_LISTING_PAGES} orgctl reads; is GITHUB_API_URL a GitHub API?"
+            ),
+        })
+    }
 }
 
 /// Error for a closed semaphore (never closed in practice).
@@ -154,4 +173,17 @@ pub(crate) fn invitation(endpoint: &str, v: &Value) -> Result<Invitation, Github
 /// The path of the first page of organisation invitations.
 pub(crate) fn invitations_path(org: &str) -> String {
     format!("/orgs/{org}/invitations?per_page=100")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn announced_page_counts_are_bounded() {
+        assert!(check_page_count("GET /x", 1).is_ok());
+        assert!(check_page_count("GET /x", MAX_LISTING_PAGES).is_ok());
+        let err = check_page_count("GET /x", u32::MAX).expect_err("too many");
+        assert!(err.to_string().contains("GET /x"), "{err}");
+    }
 }

@@ -163,8 +163,18 @@ async fn read_team(
 }
 
 impl LiveReader for RestReader {
+    /// Reads `org` within the read deadline (`ORGCTL_GITHUB_READ_DEADLINE`).
     async fn read_org(&self, org: &str) -> Result<GithubState, GithubError> {
         check_org_name(org)?;
+        self.transport
+            .within_read_deadline(&format!("reading organisation `{org}`"), self.read_now(org))
+            .await
+    }
+}
+
+impl RestReader {
+    /// The whole read, without the deadline.
+    async fn read_now(&self, org: &str) -> Result<GithubState, GithubError> {
         let t = &self.transport;
         let mut state = GithubState::new(org);
         if !t.is_app() {

@@ -8,14 +8,17 @@
 //! (timeouts, refused connections) with jittered exponential backoff.
 //! [`run`] applies it with a bounded attempt count and waiting budget,
 //! sleeping through an injectable [`Clock`] and reporting every wait to a
-//! [`ProgressSink`].
+//! [`ProgressSink`]. [`give_up`] is the one rule for stopping instead of waiting, shared by
+//! [`run`] and the writer's own loop for POSTs: a rate limit that outlasts the budget is
+//! [`GithubError::RateLimited`] (apply stops the run on it), a wait beyond the current
+//! [`Deadline`] is [`GithubError::DeadlineExceeded`] (no sleep that cannot end in time).
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::error::GithubError;
+use super::error::{GithubError, secs};
 use super::http::{Headers, RawResponse};
 
 /// Limits of retrying.
@@ -187,8 +190,9 @@ pub fn decide(
     let retry_after = h.get_u64("retry-after").map(Duration::from_secs);
     let remaining = h.get_u64("x-ratelimit-remaining");
     let reset = h.get_u64("x-ratelimit-reset");
-    let until_reset =
-        |reset: u64| Duration::from_secs(reset.saturating_sub(now)) + policy.reset_margin;
+    let until_reset = |reset: u64| {
+        Duration::from_secs(reset.saturating_sub(now)).saturating_add(policy.reset_margin)
+    };
     let resource = h.get("x-ratelimit-resource").unwrap_or("core").to_string();
     let secondary_wait = || {
         policy
@@ -325,6 +329,119 @@ where
     }
 }
 
+/// A bound on a group of requests (reading the organisation): when it started, how long it
+/// may take, and the setting that says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    /// When the group started.
+    pub started: Instant,
+    /// How long it may take.
+    pub limit: Duration,
+    /// What must finish (`reading organisation `acme``).
+    pub what: String,
+    /// The variable that sets `limit`.
+    pub setting: String,
+}
+
+impl Deadline {
+    /// A deadline `limit` from now.
+    pub fn starting_now(limit: Duration, what: &str, setting: &str) -> Deadline {
+        Deadline {
+            started: Instant::now(),
+            limit,
+            what: what.to_string(),
+            setting: setting.to_string(),
+        }
+    }
+
+    /// Time left (zero once it has passed).
+    pub fn remaining(&self) -> Duration {
+        self.limit.saturating_sub(self.started.elapsed())
+    }
+
+    /// The error for `endpoint` when the deadline cannot be kept, saying why (`detail`).
+    pub fn exceeded(&self, endpoint: &str, detail: String) -> GithubError {
+        GithubError::DeadlineExceeded {
+            endpoint: endpoint.to_string(),
+            what: self.what.clone(),
+            limit: self.limit,
+            setting: self.setting.clone(),
+            detail,
+        }
+    }
+}
+
+/// Where a request stands when [`decide`] asks for another wait.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryState<'a> {
+    /// The request (`PUT /orgs/acme/memberships/alice`).
+    pub endpoint: &'a str,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Time already spent waiting for this request.
+    pub waited: Duration,
+    /// Now, epoch seconds (for the time a rate limit ends).
+    pub now: u64,
+}
+
+/// Whether to stop instead of waiting `wait` for `reason`, and with which error. The one rule
+/// every retry loop follows: a rate limit whose wait does not fit the budget (time or attempts)
+/// is [`GithubError::RateLimited`]; other failures past the budget are
+/// [`GithubError::RetriesExhausted`]; a wait the `deadline` has no room for is
+/// [`GithubError::DeadlineExceeded`]. Pure.
+pub fn give_up(
+    policy: &RetryPolicy,
+    deadline: Option<&Deadline>,
+    at: RetryState<'_>,
+    wait: Duration,
+    reason: &WaitReason,
+) -> Option<GithubError> {
+    let total = at.waited.saturating_add(wait);
+    let over_budget = at.attempts >= policy.max_attempts || total > policy.max_total_wait;
+    if over_budget && reason.is_rate_limit() {
+        return Some(GithubError::RateLimited {
+            endpoint: at.endpoint.to_string(),
+            reason: reason.to_string(),
+            wait,
+            budget: policy.max_total_wait,
+            attempts: at.attempts,
+            retry_at: at.now.saturating_add(wait.as_secs()),
+        });
+    }
+    if over_budget {
+        return Some(GithubError::RetriesExhausted {
+            endpoint: at.endpoint.to_string(),
+            attempts: at.attempts,
+            waited: at.waited,
+            last: reason.to_string(),
+        });
+    }
+    let deadline = deadline?;
+    let left = deadline.remaining();
+    if left.is_zero() {
+        return Some(deadline.exceeded(
+            at.endpoint,
+            format!("no time is left (last failure: {reason})"),
+        ));
+    }
+    (wait >= left).then(|| {
+        let detail = if reason.is_rate_limit() {
+            format!(
+                "GitHub asks to wait {} ({reason}) but only {} is left",
+                secs(wait),
+                secs(left)
+            )
+        } else {
+            format!(
+                "the last attempt failed ({reason}); the next would start in {}, with only {} left",
+                secs(wait),
+                secs(left)
+            )
+        };
+        deadline.exceeded(at.endpoint, detail)
+    })
+}
+
 /// What [`run`] needs besides the attempt itself.
 pub struct RetryEnv<'a> {
     /// Limits.
@@ -335,6 +452,8 @@ pub struct RetryEnv<'a> {
     pub progress: &'a dyn ProgressSink,
     /// Source of jitter in [0, 1).
     pub jitter: &'a (dyn Fn() -> f64 + Send + Sync),
+    /// The deadline the request belongs to, if any.
+    pub deadline: Option<&'a Deadline>,
 }
 
 /// Runs `attempt` until [`decide`] accepts its outcome or the budget is spent.
@@ -377,21 +496,14 @@ where
             }
             Decision::Retry { wait, reason } => (wait, reason),
         };
-        if waited + wait > env.policy.max_total_wait && reason.is_rate_limit() {
-            return Err(GithubError::RateLimited {
-                endpoint: endpoint.to_string(),
-                reason: reason.to_string(),
-                wait,
-                budget: env.policy.max_total_wait,
-            });
-        }
-        if n >= env.policy.max_attempts || waited + wait > env.policy.max_total_wait {
-            return Err(GithubError::RetriesExhausted {
-                endpoint: endpoint.to_string(),
-                attempts: n,
-                waited,
-                last: reason.to_string(),
-            });
+        let at = RetryState {
+            endpoint,
+            attempts: n,
+            waited,
+            now: env.clock.now_epoch(),
+        };
+        if let Some(e) = give_up(env.policy, env.deadline, at, wait, &reason) {
+            return Err(e);
         }
         env.progress.event(&ProgressEvent::Waiting {
             endpoint: endpoint.to_string(),
@@ -400,7 +512,7 @@ where
             attempt: n,
         });
         env.clock.sleep(wait).await;
-        waited += wait;
+        waited = waited.saturating_add(wait);
     }
 }
 
@@ -574,6 +686,7 @@ mod tests {
             clock: &clock,
             progress: &sink,
             jitter: &|| 0.0,
+            deadline: None,
         };
         let mut calls = 0;
         let ok = run(&env, "GET /x", || {
@@ -613,5 +726,99 @@ mod tests {
         .await
         .expect_err("budget");
         assert!(err.to_string().contains("secondary rate limit"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_wait_beyond_the_deadline_stops_without_sleeping() {
+        let clock = FakeClock::default();
+        let policy = RetryPolicy::default();
+        let deadline = Deadline::starting_now(
+            Duration::from_secs(30),
+            "reading organisation `acme`",
+            "ORGCTL_GITHUB_READ_DEADLINE",
+        );
+        let env = RetryEnv {
+            policy: &policy,
+            clock: &clock,
+            progress: &NoProgress,
+            jitter: &|| 0.0,
+            deadline: Some(&deadline),
+        };
+        let err = run(&env, "POST /graphql (OrgTeams)", || async {
+            resp(403, &[("retry-after", "60")], SECONDARY)
+        })
+        .await
+        .expect_err("no room for the wait");
+        assert!(matches!(err, GithubError::DeadlineExceeded { .. }), "{err}");
+        let text = err.to_string();
+        for part in [
+            "POST /graphql (OrgTeams)",
+            "ORGCTL_GITHUB_READ_DEADLINE",
+            "60 s",
+            "reading organisation `acme` must finish within 30 s",
+        ] {
+            assert!(text.contains(part), "{part}: {text}");
+        }
+        assert!(clock.0.lock().expect("lock").is_empty(), "never slept");
+
+        // A spent deadline stops even a short backoff.
+        let spent =
+            Deadline::starting_now(Duration::ZERO, "reading", "ORGCTL_GITHUB_READ_DEADLINE");
+        let env = RetryEnv {
+            deadline: Some(&spent),
+            ..env
+        };
+        let err = run(&env, "GET /x", || async { resp(502, &[], "") })
+            .await
+            .expect_err("no time left");
+        assert!(err.to_string().contains("no time is left"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_rate_limit_that_outlasts_the_budget_is_its_own_error() {
+        let clock = FakeClock::default();
+        let policy = RetryPolicy {
+            max_attempts: 2,
+            ..RetryPolicy::default()
+        };
+        let env = RetryEnv {
+            policy: &policy,
+            clock: &clock,
+            progress: &NoProgress,
+            jitter: &|| 0.0,
+            deadline: None,
+        };
+        // Out of attempts with a rate limit as the last failure: rate limited, not "retries".
+        let err = run(&env, "PUT /x", || async {
+            resp(429, &[("retry-after", "5")], SECONDARY)
+        })
+        .await
+        .expect_err("gives up");
+        assert_eq!(err.rate_limited_until(), Some(1005), "{err}");
+        // A hostile retry-after cannot overflow the arithmetic.
+        let err = run(&env, "PUT /y", || async {
+            resp(403, &[("retry-after", "18446744073709551615")], SECONDARY)
+        })
+        .await
+        .expect_err("gives up");
+        assert!(err.rate_limited_until().is_some(), "{err}");
+        assert!(err.to_string().contains("try again after"), "{err}");
+        let primary = resp(
+            403,
+            &[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "18446744073709551615"),
+            ],
+            "{}",
+        );
+        assert!(matches!(
+            decide(&primary, 1, &policy, 1000, 0.0),
+            Decision::Retry { .. }
+        ));
+        // Other failures past the budget stay "retries exhausted".
+        let err = run(&env, "GET /z", || async { resp(503, &[], "") })
+            .await
+            .expect_err("gives up");
+        assert_eq!(err.rate_limited_until(), None);
     }
 }

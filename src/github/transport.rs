@@ -10,6 +10,13 @@
 //! hour) and each attempt is recorded as an [`Exchange`] for audit records.
 //! Only idempotent writes (PUT, PATCH, DELETE) are retried here; a POST is
 //! sent once and its caller decides (see `super::writer`).
+//!
+//! Every attempt has a total deadline, [`GithubConfig::request_timeout`]: connecting, sending,
+//! the status line, the headers and the whole body (octocrab's own read timeout restarts with
+//! every byte, so a server answering a byte a second would never trip it), and its body is read
+//! up to [`MAX_BODY_BYTES`]. [`Transport::within_read_deadline`] bounds a whole read of the
+//! organisation by [`GithubConfig::read_deadline`]: attempts are cut to the time left and a
+//! retry wait that does not fit stops the read with an error instead of sleeping.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,13 +28,18 @@ use octocrab::service::middleware::retry::RetryConfig;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
-use super::config::{Credentials, GithubConfig};
-use super::error::{GithubError, GraphqlErrorInfo};
+use super::config::{
+    Credentials, GithubConfig, READ_DEADLINE_VAR, TIMEOUT_VAR, check_header_value,
+};
+use super::error::{GithubError, GraphqlErrorInfo, secs};
 use super::http::{Headers, RawResponse, path_and_query};
 use super::retry::{
-    self, AttemptOutcome, Clock, Decision, NoProgress, ProgressEvent, ProgressSink, RateLimitInfo,
-    RetryEnv, RetryPolicy, SystemClock, WaitReason,
+    self, AttemptOutcome, Clock, Deadline, Decision, NoProgress, ProgressEvent, ProgressSink,
+    RateLimitInfo, RetryEnv, RetryPolicy, RetryState, SystemClock, WaitReason,
 };
+
+/// The largest answer body orgctl reads (a GraphQL page of 100 full teams is a few MiB).
+pub const MAX_BODY_BYTES: usize = 64 << 20;
 
 /// How many requests were sent (every attempt counts).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -139,11 +151,14 @@ impl WritePacing {
     }
 
     /// How long to wait at `now` before the next write, given the start times of earlier
-    /// writes (`sent`, oldest first). Pure.
+    /// writes (`sent`, oldest first). Pure; saturating (any interval, however large, is safe).
     pub fn delay(&self, sent: &VecDeque<Instant>, now: Instant) -> Duration {
         let mut wait = sent
             .back()
-            .map(|last| (*last + self.min_interval).saturating_duration_since(now))
+            .map(|last| {
+                self.min_interval
+                    .saturating_sub(now.saturating_duration_since(*last))
+            })
             .unwrap_or(Duration::ZERO);
         for (window, max) in &self.windows {
             let max = (*max).max(1);
@@ -153,7 +168,8 @@ impl WritePacing {
                 .collect();
             if recent.len() >= max {
                 let oldest_that_counts = recent[recent.len() - max];
-                wait = wait.max((*oldest_that_counts + *window).saturating_duration_since(now));
+                let age = now.saturating_duration_since(*oldest_that_counts);
+                wait = wait.max(window.saturating_sub(age));
             }
         }
         wait
@@ -198,6 +214,12 @@ pub struct Transport {
     pacing: WritePacing,
     sent_writes: Mutex<VecDeque<Instant>>,
     write_count: AtomicU64,
+    /// Total time one attempt may take.
+    request_timeout: Duration,
+    /// Time a whole read of the organisation may take.
+    read_deadline: Duration,
+    /// The deadline of the read in progress, if any.
+    deadline: Mutex<Option<Deadline>>,
 }
 
 /// The REST and GraphQL clients, and when their token was issued.
@@ -248,18 +270,42 @@ macro_rules! outcome {
                     Headers::from_pairs(res.headers().iter().map(|(k, v)| {
                         (k.as_str().to_string(), v.to_str().unwrap_or("").to_string())
                     }));
-                match $client.body_to_string(res).await {
+                match read_body(res.into_body()).await {
                     Ok(body) => AttemptOutcome::Response(RawResponse {
                         status,
                         headers,
                         body,
                     }),
-                    Err(e) => AttemptOutcome::Transport(error_chain(&e)),
+                    Err(message) => AttemptOutcome::Transport(message),
                 }
             }
             Err(e) => AttemptOutcome::Transport(error_chain(&e)),
         }
     };
+}
+
+/// Reads a whole answer body, at most [`MAX_BODY_BYTES`], as text.
+async fn read_body<B>(body: B) -> Result<String, String>
+where
+    B: hyper::body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    use http_body_util::BodyExt;
+    let bytes = http_body_util::Limited::new(body, MAX_BODY_BYTES)
+        .collect()
+        .await
+        .map_err(|e| {
+            if e.is::<http_body_util::LengthLimitError>() {
+                format!(
+                    "the answer is larger than {} MiB, more than any GitHub answer orgctl asks for",
+                    MAX_BODY_BYTES >> 20
+                )
+            } else {
+                error_chain(e.as_ref())
+            }
+        })?
+        .to_bytes();
+    String::from_utf8(bytes.to_vec()).map_err(|_| "the answer is not UTF-8 text".to_string())
 }
 
 impl Clients {
@@ -284,6 +330,8 @@ fn build_client(
 ) -> Result<Octocrab, GithubError> {
     let header_error =
         |e: &dyn std::fmt::Display| GithubError::Config(format!("invalid header name: {e}"));
+    // octocrab panics on a token that is not a valid header value: refuse it here.
+    check_header_value("the GitHub token", token.expose_secret())?;
     Octocrab::builder()
         .base_uri(base)
         .map_err(|e| config_error(&format!("invalid GitHub URL `{base}`"), &e))?
@@ -310,6 +358,8 @@ async fn installation_token(
         .base_uri(config.api_url.as_str())
         .map_err(|e| config_error(&format!("invalid GitHub URL `{}`", config.api_url), &e))?
         .add_retry_config(RetryConfig::None)
+        .set_connect_timeout(Some(config.connect_timeout))
+        .set_read_timeout(Some(config.read_timeout))
         .app_from_rsa_pem(
             octocrab::models::AppId(app_id),
             pem.expose_secret().as_bytes(),
@@ -317,15 +367,28 @@ async fn installation_token(
         .map_err(|e| config_error("ORGCTL_APP_PRIVATE_KEY is not a usable RSA private key", &e))?
         .build()
         .map_err(|e| config_error("could not build the GitHub App client", &e))?;
-    let (_, token) = app
-        .installation_and_token(octocrab::models::InstallationId(installation_id))
+    let exchange = app.installation_and_token(octocrab::models::InstallationId(installation_id));
+    let (_, token) = tokio::time::timeout(config.request_timeout, exchange)
         .await
+        .map_err(|_| {
+            GithubError::Config(format!(
+                "could not get an installation token for app {app_id}, installation {installation_id}: no complete answer from {} within {} ({TIMEOUT_VAR})",
+                config.api_url,
+                secs(config.request_timeout)
+            ))
+        })?
         .map_err(|e| {
             GithubError::Config(format!(
                 "could not get an installation token for app {app_id}, installation {installation_id} (check the app id, key and installation id): {}",
                 error_chain(&e)
             ))
         })?;
+    check_header_value(
+        &format!(
+            "the installation token GitHub returned for app {app_id}, installation {installation_id}"
+        ),
+        token.expose_secret(),
+    )?;
     Ok(token)
 }
 
@@ -371,6 +434,9 @@ impl Transport {
             pacing: WritePacing::default(),
             sent_writes: Mutex::new(VecDeque::new()),
             write_count: AtomicU64::new(0),
+            request_timeout: config.request_timeout,
+            read_deadline: config.read_deadline,
+            deadline: Mutex::new(None),
         };
         Ok(transport)
     }
@@ -483,11 +549,13 @@ impl Transport {
         Fut: std::future::Future<Output = AttemptOutcome>,
     {
         let jitter = || self.jitter();
+        let deadline = self.current_deadline();
         let env = RetryEnv {
             policy: &self.policy,
             clock: self.clock.as_ref(),
             progress: self.progress.as_ref(),
             jitter: &jitter,
+            deadline: deadline.as_ref(),
         };
         let (response, attempts) = retry::run(&env, endpoint, attempt).await?;
         if let Some(info) = RateLimitInfo::from_headers(&response.headers) {
@@ -513,13 +581,15 @@ impl Transport {
         let path = path_and_query(path_or_url);
         let endpoint = format!("GET {path}");
         let path = path.as_str();
-        self.with_retries(&endpoint, move || async move {
-            let rest = match self.clients().await {
-                Ok((rest, _)) => rest,
-                Err(e) => return AttemptOutcome::Transport(e.to_string()),
-            };
-            self.rest_count.fetch_add(1, Ordering::Relaxed);
-            outcome!(rest, rest._get(path).await)
+        self.with_retries(&endpoint, move || {
+            self.timed(async move {
+                let rest = match self.clients().await {
+                    Ok((rest, _)) => rest,
+                    Err(e) => return AttemptOutcome::Transport(e.to_string()),
+                };
+                self.rest_count.fetch_add(1, Ordering::Relaxed);
+                outcome!(rest, rest._get(path).await)
+            })
         })
         .await
     }
@@ -571,20 +641,24 @@ impl Transport {
         let started_at = jiff::Timestamp::now();
         let clock = Instant::now();
         let uri = path.as_str();
-        let outcome = match self.clients().await {
-            // Nothing was sent: the write's caller sees a transport failure before sending.
-            Err(e) => AttemptOutcome::Transport(e.to_string()),
-            Ok((rest, _)) => {
-                self.rest_count.fetch_add(1, Ordering::Relaxed);
-                self.write_count.fetch_add(1, Ordering::Relaxed);
-                match method {
-                    WriteMethod::Post => outcome!(rest, rest._post(uri, body).await),
-                    WriteMethod::Patch => outcome!(rest, rest._patch(uri, body).await),
-                    WriteMethod::Put => outcome!(rest, rest._put(uri, body).await),
-                    WriteMethod::Delete => outcome!(rest, rest._delete(uri, body).await),
+        let outcome = self
+            .timed(async {
+                match self.clients().await {
+                    // Nothing was sent: the write's caller sees a transport failure before sending.
+                    Err(e) => AttemptOutcome::Transport(e.to_string()),
+                    Ok((rest, _)) => {
+                        self.rest_count.fetch_add(1, Ordering::Relaxed);
+                        self.write_count.fetch_add(1, Ordering::Relaxed);
+                        match method {
+                            WriteMethod::Post => outcome!(rest, rest._post(uri, body).await),
+                            WriteMethod::Patch => outcome!(rest, rest._patch(uri, body).await),
+                            WriteMethod::Put => outcome!(rest, rest._put(uri, body).await),
+                            WriteMethod::Delete => outcome!(rest, rest._delete(uri, body).await),
+                        }
+                    }
                 }
-            }
-        };
+            })
+            .await;
         let exchange = exchange(method.as_str(), path, &outcome, started_at, clock);
         (outcome, exchange)
     }
@@ -652,6 +726,99 @@ impl Transport {
         &self.policy
     }
 
+    /// Whether to stop instead of waiting `wait` before retrying `endpoint` ([`retry::give_up`]
+    /// with this transport's policy, deadline and clock).
+    pub fn give_up(
+        &self,
+        endpoint: &str,
+        attempts: u32,
+        waited: Duration,
+        wait: Duration,
+        reason: &WaitReason,
+    ) -> Option<GithubError> {
+        let at = RetryState {
+            endpoint,
+            attempts,
+            waited,
+            now: self.clock.now_epoch(),
+        };
+        retry::give_up(
+            &self.policy,
+            self.current_deadline().as_ref(),
+            at,
+            wait,
+            reason,
+        )
+    }
+
+    /// The deadline of the read in progress, if any.
+    fn current_deadline(&self) -> Option<Deadline> {
+        self.deadline
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Runs one attempt within its total time: [`GithubConfig::request_timeout`], or less when
+    /// the read's deadline is nearer. Running out is a transport failure saying which setting.
+    async fn timed(
+        &self,
+        attempt: impl std::future::Future<Output = AttemptOutcome>,
+    ) -> AttemptOutcome {
+        let (limit, why) = match self.current_deadline() {
+            Some(d) if d.remaining() < self.request_timeout => (
+                d.remaining(),
+                format!(
+                    "what was left of {} ({TIMEOUT_VAR} allows {} a request)",
+                    d.setting,
+                    secs(self.request_timeout)
+                ),
+            ),
+            _ => (
+                self.request_timeout,
+                format!("the per-request limit {TIMEOUT_VAR}"),
+            ),
+        };
+        match tokio::time::timeout(limit, attempt).await {
+            Ok(outcome) => outcome,
+            Err(_) => AttemptOutcome::Transport(format!(
+                "no complete answer (status, headers and body) within {}, {why}",
+                secs(limit)
+            )),
+        }
+    }
+
+    /// Runs `read` (a whole read of the organisation, described by `what`) under the read
+    /// deadline, [`GithubConfig::read_deadline`]: every request in it is cut to the time left,
+    /// and a retry wait that does not fit is an error naming the request and
+    /// `ORGCTL_GITHUB_READ_DEADLINE` instead of a sleep. A read inside another keeps the outer
+    /// deadline.
+    pub async fn within_read_deadline<T>(
+        &self,
+        what: &str,
+        read: impl std::future::Future<Output = Result<T, GithubError>>,
+    ) -> Result<T, GithubError> {
+        let deadline = Deadline::starting_now(self.read_deadline, what, READ_DEADLINE_VAR);
+        let owner = {
+            let mut current = self.deadline.lock().unwrap_or_else(PoisonError::into_inner);
+            let free = current.is_none();
+            if free {
+                *current = Some(deadline.clone());
+            }
+            free
+        };
+        let _clear = ClearDeadline {
+            transport: self,
+            owner,
+        };
+        // The requests stop themselves at the deadline, naming themselves; this bounds the rest.
+        let backstop = deadline.limit.saturating_add(Duration::from_secs(2));
+        match tokio::time::timeout(backstop, read).await {
+            Ok(result) => result,
+            Err(_) => Err(deadline.exceeded("the GitHub API", "it was still running".to_string())),
+        }
+    }
+
     /// Reports a wait before retrying `endpoint` and sleeps through the clock.
     pub async fn wait_before_retry(
         &self,
@@ -681,16 +848,18 @@ impl Transport {
         let body = serde_json::json!({ "query": query, "variables": variables });
         let body = &body;
         let response = self
-            .with_retries(&endpoint, move || async move {
-                let graphql = match self.clients().await {
-                    Ok((_, graphql)) => graphql,
-                    Err(e) => return AttemptOutcome::Transport(e.to_string()),
-                };
-                self.graphql_count.fetch_add(1, Ordering::Relaxed);
-                outcome!(
-                    graphql,
-                    graphql._post(self.graphql_path.as_str(), Some(body)).await
-                )
+            .with_retries(&endpoint, move || {
+                self.timed(async move {
+                    let graphql = match self.clients().await {
+                        Ok((_, graphql)) => graphql,
+                        Err(e) => return AttemptOutcome::Transport(e.to_string()),
+                    };
+                    self.graphql_count.fetch_add(1, Ordering::Relaxed);
+                    outcome!(
+                        graphql,
+                        graphql._post(self.graphql_path.as_str(), Some(body)).await
+                    )
+                })
             })
             .await?;
         if !response.is_success() {
@@ -718,6 +887,24 @@ impl Transport {
                 .unwrap_or(Value::Null),
             errors,
         })
+    }
+}
+
+/// Clears the transport's deadline when the read that set it ends (or is dropped).
+struct ClearDeadline<'a> {
+    transport: &'a Transport,
+    owner: bool,
+}
+
+impl Drop for ClearDeadline<'_> {
+    fn drop(&mut self) {
+        if self.owner {
+            *self
+                .transport
+                .deadline
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = None;
+        }
     }
 }
 

@@ -379,7 +379,6 @@ impl GithubWriter for RestWriter {
         let path = format!("/orgs/{}/teams", seg(&self.org));
         let endpoint = format!("POST {path}");
         let body = create_body(team);
-        let policy = self.transport.retry_policy().clone();
         let mut waited = Duration::ZERO;
         let mut uncertain = false;
         let mut attempt = 0u32;
@@ -421,18 +420,16 @@ impl GithubWriter for RestWriter {
                 }
                 Decision::Retry { wait, reason } => (wait, reason),
             };
-            if attempt >= policy.max_attempts || waited + wait > policy.max_total_wait {
-                return Err(GithubError::RetriesExhausted {
-                    endpoint,
-                    attempts: attempt,
-                    waited,
-                    last: reason.to_string(),
-                });
+            if let Some(e) = self
+                .transport
+                .give_up(&endpoint, attempt, waited, wait, &reason)
+            {
+                return Err(e);
             }
             self.transport
                 .wait_before_retry(&endpoint, reason, wait, attempt)
                 .await;
-            waited += wait;
+            waited = waited.saturating_add(wait);
             uncertain = true;
             // The failed attempt may have created the team: look before sending it again.
             if let Some((id, slug)) = self.find_team(&team.slug).await? {

@@ -13,6 +13,23 @@ pub enum FaultScope {
     Rest,
     /// `POST /graphql` only; `Nth` counts GraphQL requests.
     Graphql,
+    /// REST writes only (POST, PATCH, PUT, DELETE); `Nth` counts writes.
+    Writes,
+}
+
+/// Where a request falls in the fake's numbering, for [`FaultRule::fires_for`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestNumber {
+    /// `POST /graphql`.
+    pub is_graphql: bool,
+    /// A REST write (POST, PATCH, PUT, DELETE).
+    pub is_write: bool,
+    /// Number among all requests (1-based).
+    pub any: u64,
+    /// Number among the requests of its kind, REST or GraphQL (1-based).
+    pub kind: u64,
+    /// Number among REST writes (1-based; 0 for other requests).
+    pub write: u64,
 }
 
 /// When a fault rule fires.
@@ -102,13 +119,32 @@ impl FaultRule {
         self
     }
 
+    /// Restricts the rule (and its request numbering) to REST writes (POST, PATCH, PUT, DELETE).
+    pub fn only_writes(mut self) -> FaultRule {
+        self.scope = FaultScope::Writes;
+        self
+    }
+
     /// Whether the rule fires for a request numbered `n_any` overall and
-    /// `n_rest` / `n_graphql` within its kind (0 when of the other kind).
+    /// `n_rest` / `n_graphql` within its kind (0 when of the other kind); never for
+    /// [`FaultScope::Writes`] (see [`Self::fires_for`]).
     pub fn fires(&self, is_graphql: bool, n_any: u64, n_kind: u64) -> bool {
+        self.fires_for(&RequestNumber {
+            is_graphql,
+            is_write: false,
+            any: n_any,
+            kind: n_kind,
+            write: 0,
+        })
+    }
+
+    /// Whether the rule fires for the request numbered `req`.
+    pub fn fires_for(&self, req: &RequestNumber) -> bool {
         let n = match self.scope {
-            FaultScope::Any => n_any,
-            FaultScope::Rest if !is_graphql => n_kind,
-            FaultScope::Graphql if is_graphql => n_kind,
+            FaultScope::Any => req.any,
+            FaultScope::Rest if !req.is_graphql => req.kind,
+            FaultScope::Graphql if req.is_graphql => req.kind,
+            FaultScope::Writes if req.is_write => req.write,
             _ => return false,
         };
         match &self.when {
@@ -228,5 +264,20 @@ mod tests {
         let rule = FaultRule::nth(2, Fault::Status(502)).only_graphql();
         assert!(!rule.fires(false, 2, 2));
         assert!(rule.fires(true, 5, 2));
+        let writes = FaultRule::nth(1, Fault::Status(502)).only_writes();
+        let get = RequestNumber {
+            any: 1,
+            kind: 1,
+            ..RequestNumber::default()
+        };
+        let put = RequestNumber {
+            is_write: true,
+            any: 2,
+            kind: 2,
+            write: 1,
+            ..get
+        };
+        assert!(!writes.fires_for(&get));
+        assert!(writes.fires_for(&put));
     }
 }

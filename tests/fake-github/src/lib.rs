@@ -36,7 +36,9 @@ pub mod rest;
 pub mod server;
 pub mod stats;
 
-pub use behaviour::{Behaviour, Fault, FaultRule, FaultScope, Installation, TokenGrant, When};
+pub use behaviour::{
+    Behaviour, Fault, FaultRule, FaultScope, Installation, RequestNumber, TokenGrant, When,
+};
 pub use error::ApiError;
 pub use generate::OrgShape;
 pub use model::{FakeState, InvitationRole, OrgRole, Permission, Privacy, Team, TeamRole, slugify};

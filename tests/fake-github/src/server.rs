@@ -16,7 +16,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::behaviour::{Behaviour, Fault};
+use crate::behaviour::{Behaviour, Fault, RequestNumber};
 use crate::error::ApiError;
 use crate::graphql::{self, GqlEnv, RateInfo};
 use crate::model::FakeState;
@@ -40,6 +40,7 @@ struct Inner {
     n_any: u64,
     n_rest: u64,
     n_graphql: u64,
+    n_write: u64,
     core: Bucket,
     graphql: Bucket,
 }
@@ -88,6 +89,7 @@ impl FakeGithub {
                 n_any: 0,
                 n_rest: 0,
                 n_graphql: 0,
+                n_write: 0,
                 core,
                 graphql: gql,
             }),
@@ -156,6 +158,7 @@ impl FakeGithub {
         inner.n_any = 0;
         inner.n_rest = 0;
         inner.n_graphql = 0;
+        inner.n_write = 0;
     }
 
     /// The primary rate-limit buckets `(core, graphql)`.
@@ -514,6 +517,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: axum::extract::Reque
         .map(str::to_string);
     let method = parts.method.as_str().to_string();
 
+    let is_write = !is_graphql && matches!(method.as_str(), "POST" | "PATCH" | "PUT" | "DELETE");
     let (n, latency, fault) = {
         let mut inner = shared.lock();
         inner.n_any += 1;
@@ -524,12 +528,22 @@ async fn handle(State(shared): State<Arc<Shared>>, request: axum::extract::Reque
             inner.n_rest += 1;
             inner.n_rest
         };
+        if is_write {
+            inner.n_write += 1;
+        }
+        let number = RequestNumber {
+            is_graphql,
+            is_write,
+            any: inner.n_any,
+            kind: n_kind,
+            write: if is_write { inner.n_write } else { 0 },
+        };
         let n_any = inner.n_any;
         let fault = inner
             .behaviour
             .faults
             .iter()
-            .find(|r| r.fires(is_graphql, n_any, n_kind))
+            .find(|r| r.fires_for(&number))
             .map(|r| r.fault.clone());
         (n_any, inner.behaviour.latency, fault)
     };
