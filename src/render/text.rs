@@ -83,7 +83,8 @@ impl SafeSource {
 
 /// Escapes text for GitHub-flavoured Markdown (a PR comment, a table cell, a report page): no
 /// markup, no raw HTML, no line breaks, and `@` / `#` neutralised so the output never pings a
-/// person or team (`@user`, `@org/team`) nor links an issue. Control characters are shown as
+/// person or team (`@user`, `@org/team`) nor links an issue (`@` inside an address such as
+/// `a@b.example` is left alone: GitHub does not read a mention there). Control characters are shown as
 /// [`terminal_safe`] shows them. Safe both in Markdown text and inside an HTML block
 /// (`<summary>`), where entities are decoded too.
 pub fn markdown(s: &str) -> String {
@@ -93,8 +94,6 @@ pub fn markdown(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            // A zero-width space after `@` stops GitHub from reading a mention.
-            '@' => out.push_str("@\u{200b}"),
             '#' => out.push_str("&#35;"),
             '`' => out.push_str("&#96;"),
             '|' => out.push_str("&#124;"),
@@ -106,8 +105,13 @@ pub fn markdown(s: &str) -> String {
         }
     }
     let mut out = String::with_capacity(s.len());
+    let mut prev = ' ';
     for ch in s.chars() {
+        let after = std::mem::replace(&mut prev, ch);
         match ch {
+            // GitHub reads a mention only after a non-word character: `a@b.example` is an
+            // address and stays as it is; elsewhere a zero-width space after `@` breaks it.
+            '@' if !after.is_ascii_alphanumeric() => out.push_str("@\u{200b}"),
             '\n' | '\r' | '\t' => out.push(' '),
             c if is_unsafe(c) => {
                 for v in visible(c).chars() {
@@ -191,6 +195,10 @@ mod tests {
         let e = markdown("@nixos/security <script>alert(1)</script> #123 [x](javascript:y) @alice");
         assert!(!e.contains("@n"));
         assert!(!e.contains("@a"));
+        assert_eq!(
+            markdown("a@b.example x.@y (@z"),
+            "a@b.example x.@\u{200b}y \\(@\u{200b}z"
+        );
         assert!(!e.contains('<'));
         assert!(!e.contains("#1"));
         assert!(!e.contains("[x]("));
