@@ -8,6 +8,7 @@
 //! Pure; [`human`] and [`markdown`] render the report for the CLI. Stage: report.
 
 use crate::model::{Budget, Org};
+use crate::render::text::{markdown as md, markdown_code, terminal_safe};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
@@ -457,26 +458,7 @@ pub fn human(funds: &[FundReport], today: Date) -> String {
         }
         s.push('\n');
     }
-    s
-}
-
-/// Escapes text for a Markdown table cell or paragraph: no markup, no raw HTML, no line breaks.
-pub fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' | '{' | '}' | '(' | ')' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    terminal_safe(&s).into_owned()
 }
 
 /// The report as GitHub-flavoured Markdown, on `today`.
@@ -494,8 +476,8 @@ pub fn markdown(funds: &[FundReport], today: Date) -> String {
         };
         let _ = writeln!(
             s,
-            "{c}, {period}, approved by `{}`.",
-            f.approvers.replace('`', "")
+            "{c}, {period}, approved by {}.",
+            markdown_code(&f.approvers)
         );
         if let Some(src) = &f.source {
             let _ = writeln!(s, "Source: {}.", md(src));
@@ -637,6 +619,6 @@ mod tests {
 
     #[test]
     fn markdown_escapes_text() {
-        assert_eq!(md("<b>x</b> | *y*"), "&lt;b&gt;x&lt;/b&gt; \\| \\*y\\*");
+        assert_eq!(md("<b>x</b> | *y*"), "&lt;b&gt;x&lt;/b&gt; &#124; \\*y\\*");
     }
 }

@@ -334,7 +334,10 @@ proptest::proptest! {
         }
         s.normalize();
         let dir = tempfile::tempdir().expect("tmp");
-        for (path, text) in orgctl::import::from_state(&s) {
+        // Names that would share a file are refused by the importer (tested on their own).
+        let files = orgctl::import::from_state(&s);
+        proptest::prop_assume!(files.is_ok());
+        for (path, text) in files.expect("checked") {
             let file = dir.path().join(&path);
             std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
             std::fs::write(file, text).expect("write");
@@ -357,4 +360,71 @@ proptest::proptest! {
         let plan = orgctl::plan::plan_github(&desired, &s, &orgctl::plan::Policy::default());
         proptest::prop_assert!(plan.changes.is_empty(), "{:#?}", plan.changes);
     }
+}
+
+/// Two teams with one file name: the import fails naming both and writes nothing; a clean
+/// import's summary counts exactly the files on disk.
+#[test]
+fn import_refuses_teams_sharing_a_file_and_counts_what_it_wrote() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = GithubState::new("o");
+    for (slug, name) in [("team_a", "Team A"), ("team-a", "team-a")] {
+        s.teams.push(Team {
+            id: s.teams.len() as u64 + 1,
+            slug: slug.into(),
+            name: name.into(),
+            description: None,
+            privacy: Privacy::Closed,
+            parent: None,
+            members: Vec::new(),
+            repos: Vec::new(),
+        });
+    }
+    let state = dir.path().join("state.json");
+    std::fs::write(&state, s.to_json()).expect("write");
+    let out = dir.path().join("org");
+    let o = orgctl()
+        .args(["import", "github", "--state"])
+        .arg(&state)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(r#"team "Team A" (slug "team_a")"#)
+            && err.contains(r#"team "team-a" (slug "team-a")"#)
+            && err.contains("would both be written to teams/team-a.yaml"),
+        "{err}"
+    );
+    assert!(!out.join("teams").exists(), "nothing is written");
+
+    let out = dir.path().join("clean");
+    let o = orgctl()
+        .args([
+            "import",
+            "github",
+            "--state",
+            "examples/github-state.json",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(o.status.success());
+    let said = String::from_utf8_lossy(&o.stdout);
+    let on_disk: usize = ["", "people", "teams"]
+        .iter()
+        .map(|d| {
+            std::fs::read_dir(out.join(d))
+                .expect("dir")
+                .filter(|e| e.as_ref().expect("entry").path().is_file())
+                .count()
+        })
+        .sum();
+    assert!(
+        said.starts_with(&format!("wrote {on_disk} files to ")),
+        "{said}"
+    );
 }

@@ -426,9 +426,16 @@ fn report_refuses_to_overwrite_a_foreign_directory_and_removes_stale_pages() {
     assert!(err.contains("was not written by `orgctl report`"), "{err}");
     let out = dir.path().join("site");
     ok(&["report", "--out", out.to_str().unwrap()]);
+    // A page listed in the manifest (written by an earlier run) and no longer generated is
+    // removed; a file orgctl did not write stays.
     std::fs::write(out.join("teams/gone.html"), "old").unwrap();
+    std::fs::write(out.join("teams/mine.html"), "mine").unwrap();
+    let manifest = out.join(".orgctl-report-manifest");
+    let listed = std::fs::read_to_string(&manifest).unwrap() + "teams/gone.html\n";
+    std::fs::write(&manifest, listed).unwrap();
     ok(&["report", "--out", out.to_str().unwrap()]);
     assert!(!out.join("teams/gone.html").exists());
+    assert!(out.join("teams/mine.html").exists());
     assert!(out.join("teams/infra.html").exists());
 }
 

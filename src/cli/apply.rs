@@ -131,6 +131,7 @@ struct Out {
 
 impl Out {
     fn line(&self, s: &str) {
+        let s = &*crate::render::text::terminal_safe(s);
         let bar = self.bar.lock().unwrap_or_else(PoisonError::into_inner);
         match bar.as_ref() {
             Some(b) => b.println(s),
@@ -653,7 +654,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             b.finish_and_clear();
         }
         out.line("");
-        out.text(&closing(&report))?;
+        out.text(&crate::render::text::terminal_safe(&closing(&report)))?;
     }
     let finished_at = jiff::Timestamp::now();
     if let Some(g) = &github {

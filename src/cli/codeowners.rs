@@ -80,7 +80,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             .context_radius(3)
             .header(&shown, &format!("{shown} (generated)"))
             .to_string();
-        print(&diff)?;
+        print(&crate::render::text::terminal_safe(&diff))?;
         eprintln!(
             "error: {shown} is stale; regenerate it with `orgctl codeowners --repo {} --out {shown}`",
             args.repo
@@ -89,9 +89,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     }
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &text).map_err(|e| {
-                anyhow::Error::new(e).context(format!("cannot write `{}`", path.display()))
-            })?;
+            super::output::write_file(path, text.as_bytes())?;
             eprintln!("wrote {} ({} rules)", path.display(), own.rules.len());
         }
         None => print(&text)?,

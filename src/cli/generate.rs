@@ -2,7 +2,7 @@
 
 use super::{Global, print};
 use crate::generate::{Spec, generate};
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,14 +48,9 @@ pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
         seed: args.seed,
     };
     let files = generate(&spec);
-    for dir in ["people", "teams", "aliases", "budgets"] {
-        let d = args.out.join(dir);
-        std::fs::create_dir_all(&d).with_context(|| format!("cannot create `{}`", d.display()))?;
-    }
+    let out = super::output::OutDir::create(&args.out)?;
     for (rel, text) in &files {
-        let path = args.out.join(rel);
-        std::fs::write(&path, text)
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        out.write(rel, text.as_bytes())?;
     }
     print(&format!(
         "wrote {} files to {}\n",

@@ -3,6 +3,7 @@
 use super::{Global, print};
 use crate::history::{HistoryEvent, describe, events};
 use crate::load::history::team_history;
+use crate::render::text::terminal_safe;
 use clap::ValueEnum;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -61,7 +62,7 @@ fn human(events: &[HistoryEvent]) -> String {
             describe(&e.event),
         ));
     }
-    out
+    terminal_safe(&out).into_owned()
 }
 
 /// Runs `history`.

@@ -41,7 +41,7 @@ enum Source {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (files, out) = match args.source {
         Source::Github { state, out } => (
-            crate::import::from_state(&super::plan::read_state(&state)?),
+            crate::import::from_state(&super::plan::read_state(&state)?)?,
             out,
         ),
         Source::Peribolos {
@@ -65,16 +65,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.display()
         );
     }
+    let dir = super::output::OutDir::create(&out)?;
+    let mut written = std::collections::BTreeSet::new();
     for (rel, text) in &files {
-        let path = out.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+        // `import` never writes a path twice: that would lose the first file.
+        if !written.insert(rel.as_str()) {
+            bail!("internal error: import would write `{rel}` twice; please report this");
         }
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        dir.write(rel, text.as_bytes())?;
     }
     print(&format!(
         "wrote {} files to {}; next: `orgctl check --org {}` and `orgctl plan --org {}`\n",
-        files.len(),
+        written.len(),
         out.display(),
         out.display(),
         out.display()

@@ -13,6 +13,7 @@ mod email;
 mod generate;
 mod history;
 mod import;
+mod output;
 mod owners;
 mod plan;
 mod report;
@@ -191,11 +192,13 @@ pub fn main() -> ExitCode {
             } else {
                 "error:"
             };
-            let mut msg = format!("{prefix} {e}");
+            let mut msg = e.to_string();
             for cause in e.chain().skip(1) {
                 msg.push_str(&format!("\n  caused by: {cause}"));
             }
-            let _ = writeln!(std::io::stderr(), "{msg}");
+            // Errors quote names from the files and messages from servers.
+            let msg = crate::render::text::terminal_safe(&msg);
+            let _ = writeln!(std::io::stderr(), "{prefix} {msg}");
             ExitCode::from(1)
         }
     }

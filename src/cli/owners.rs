@@ -9,6 +9,7 @@ use crate::model::Org;
 use crate::ownership::answer::{Locator, PathAnswer, answer};
 use crate::ownership::coverage::{Coverage, coverage};
 use crate::ownership::{RepoOwnership, repositories};
+use crate::render::text::terminal_safe;
 use crate::source::SourceSet;
 use crate::validate::check_skip;
 use clap::ValueEnum;
@@ -94,13 +95,14 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     }
     let own = RepoOwnership::build(org, &args.repo);
     if let Some(first) = own.invalid.first() {
-        eprintln!(
+        let warning = format!(
             "warning: {} pattern(s) of `{}` are not valid in CODEOWNERS and are left out, for example `{}` ({}); `orgctl check` shows them all",
             own.invalid.len(),
             args.repo,
             first.text,
             first.error
         );
+        eprintln!("{}", terminal_safe(&warning));
     }
     let mut loc = Locator::new(&sources);
     let answers: Vec<PathAnswer> = args
@@ -150,7 +152,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             if let Some(c) = &cov {
                 human_coverage(&mut s, c, &args);
             }
-            s
+            terminal_safe(&s).into_owned()
         }
     };
     print(&text)?;

@@ -152,8 +152,7 @@ pub fn email_options() -> crate::email::BackendOptions {
 pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let plan = make_plan(global, &args)?;
     if let Some(out) = &args.out {
-        std::fs::write(out, plan.to_json())
-            .with_context(|| format!("writing {}", out.display()))?;
+        super::output::write_file(out, plan.to_json().as_bytes())?;
     }
     let text = match args.format {
         Format::Human => human(&plan, global.color(std::io::stdout().is_terminal())),

@@ -1,6 +1,7 @@
 //! `orgctl report`: write the organisation's static HTML site or Markdown tree.
 
 use super::Global;
+use super::output::OutDir;
 use super::reporting::{Ready, load};
 use crate::diagnostic::Severity;
 use crate::locate::locate;
@@ -13,8 +14,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// Marks a directory as written by `orgctl report`, so stale pages may be removed from it.
-const MARKER: &str = ".orgctl-report";
+/// The files `orgctl report` wrote in its output directory, one relative path per line: its
+/// presence marks the directory as orgctl's, and stale-page cleanup removes only files it lists.
+const MANIFEST: &str = ".orgctl-report-manifest";
+
+/// The marker of earlier versions (no list): the directory is accepted, nothing is removed.
+const LEGACY_MARKER: &str = ".orgctl-report";
 
 /// Arguments of `report`.
 #[derive(Debug, clap::Args)]
@@ -139,51 +144,42 @@ fn read_templates(dir: &Path, format: Format) -> anyhow::Result<BTreeMap<String,
 }
 
 /// Writes the files under `out` and returns (written, unchanged): a file whose content is already
-/// right is not rewritten (fast re-runs, untouched timestamps). Pages of an earlier report that
-/// are no longer generated are removed, only in a directory this command wrote before.
+/// right is not rewritten (fast re-runs, untouched timestamps). Files go through
+/// [`OutDir`]: nothing under `out` is followed if it is a symlink. Pages of an earlier report that
+/// are no longer generated are removed only if the earlier run listed them in its manifest and
+/// they are regular files; a directory holding anything else is refused.
 fn write(out: &Path, files: &[OutFile]) -> anyhow::Result<(usize, usize)> {
-    let ctx = |p: &Path| format!("cannot write `{}`", p.display());
     if out.exists() {
         let non_empty = std::fs::read_dir(out)
-            .with_context(|| ctx(out))?
+            .with_context(|| format!("cannot read `{}`", out.display()))?
             .next()
             .is_some();
-        if non_empty && !out.join(MARKER).exists() {
+        let dir = OutDir::create(out)?;
+        if non_empty && !dir.has_file(MANIFEST) && !dir.has_file(LEGACY_MARKER) {
             anyhow::bail!(
-                "`{}` is not empty and was not written by `orgctl report`; choose an empty or new directory",
+                "`{}` is not empty and was not written by `orgctl report` (no `{MANIFEST}`); choose an empty or new directory",
                 out.display()
             );
         }
     }
-    std::fs::create_dir_all(out).with_context(|| ctx(out))?;
-    let generated: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    for sub in ["teams", "people", "budgets"] {
-        let dir = out.join(sub);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let rel = format!("{sub}/{name}");
-            let ours = name.ends_with(".html") || name.ends_with(".md");
-            if ours && !generated.contains(rel.as_str()) {
-                std::fs::remove_file(e.path()).with_context(|| ctx(&e.path()))?;
-            }
-        }
+    let dir = OutDir::create(out)?;
+    let generated: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    for stale in dir.read_manifest(MANIFEST).difference(&generated) {
+        dir.remove(stale)?;
     }
-    let mut dirs = BTreeSet::new();
+    // Directories first, serially; then the files.
+    let mut seen = BTreeSet::new();
     for f in files {
         if let Some((d, _)) = f.path.rsplit_once('/') {
-            dirs.insert(d);
+            if seen.insert(d) {
+                dir.write_dir_of(&f.path)?;
+            }
         }
-    }
-    for d in dirs {
-        let p = out.join(d);
-        std::fs::create_dir_all(&p).with_context(|| ctx(&p))?;
     }
     // Creating files waits on the file system more than on the CPU: more threads than cores.
     let threads = 8;
     let chunk = files.len().div_ceil(threads).max(1);
+    let dir = &dir;
     let results: Vec<anyhow::Result<(usize, usize)>> = std::thread::scope(|s| {
         let handles: Vec<_> = files
             .chunks(chunk)
@@ -191,15 +187,10 @@ fn write(out: &Path, files: &[OutFile]) -> anyhow::Result<(usize, usize)> {
                 s.spawn(move || {
                     let (mut written, mut unchanged) = (0, 0);
                     for f in part {
-                        let p = out.join(&f.path);
-                        let same = std::fs::metadata(&p)
-                            .is_ok_and(|m| m.len() == f.contents.len() as u64)
-                            && std::fs::read(&p).is_ok_and(|old| old == f.contents.as_bytes());
-                        if same {
-                            unchanged += 1;
-                        } else {
-                            std::fs::write(&p, &f.contents).with_context(|| ctx(&p))?;
+                        if dir.write(&f.path, f.contents.as_bytes())? {
                             written += 1;
+                        } else {
+                            unchanged += 1;
                         }
                     }
                     Ok((written, unchanged))
@@ -220,10 +211,10 @@ fn write(out: &Path, files: &[OutFile]) -> anyhow::Result<(usize, usize)> {
         written += w;
         unchanged += u;
     }
-    std::fs::write(
-        out.join(MARKER),
-        "written by orgctl report; pages not generated again are removed\n",
-    )
-    .with_context(|| ctx(out))?;
+    dir.write_manifest(
+        MANIFEST,
+        "written by orgctl report: the files it wrote here; only these are removed when no longer generated",
+        &generated,
+    )?;
     Ok((written, unchanged))
 }

@@ -2,6 +2,7 @@
 
 use super::diff::{Sides, load_sides};
 use super::{Global, print};
+use crate::render::text::terminal_safe;
 use crate::reviewers::{Approvals, Approver, approvals};
 use clap::ValueEnum;
 use serde::Serialize;
@@ -49,7 +50,12 @@ fn name(a: &Approver) -> String {
     }
 }
 
+/// The approvals for people, [`terminal_safe`].
 fn human(a: &Approvals, from: &str, to: &str) -> String {
+    terminal_safe(&human_text(a, from, to)).into_owned()
+}
+
+fn human_text(a: &Approvals, from: &str, to: &str) -> String {
     let mut out = format!("Approvals needed for {from} → {to}\n\n");
     if a.required.is_empty() {
         out.push_str("None: the org files do not change.\n");

@@ -2,7 +2,6 @@
 
 use super::{Global, print};
 use crate::schema::FileKind;
-use anyhow::Context as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -51,9 +50,7 @@ pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 stale.push(path.display().to_string());
             }
         } else {
-            std::fs::create_dir_all(&args.out)
-                .with_context(|| format!("creating {}", args.out.display()))?;
-            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+            super::output::OutDir::create(&args.out)?.write(&name, text.as_bytes())?;
         }
     }
     if args.check && !stale.is_empty() {

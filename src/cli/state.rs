@@ -64,7 +64,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             if out.as_os_str() == "-" {
                 print(&json)?;
             } else {
-                std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;
+                super::output::write_file(&out, json.as_bytes())?;
             }
             Ok(ExitCode::SUCCESS)
         }

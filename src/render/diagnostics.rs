@@ -1,5 +1,6 @@
 //! Diagnostics as miette reports (human), a stable JSON document, or GitHub Actions annotations.
 
+use super::text::{SafeSource, terminal_safe};
 use crate::diagnostic::Severity;
 use crate::locate::{Located, Position};
 use crate::source::SourceSet;
@@ -77,8 +78,21 @@ impl miette::Diagnostic for Report {
     }
 }
 
-fn span(p: &Position) -> SourceSpan {
-    SourceSpan::new(p.offset.into(), p.len)
+/// A position's span in the escaped source.
+fn span(src: &SafeSource, p: &Position) -> SourceSpan {
+    let start = src.offset(p.offset);
+    let end = src.offset(p.offset + p.len);
+    SourceSpan::new(start.into(), end - start)
+}
+
+/// A file's text as miette shows it: [`terminal_safe`], named by its escaped display path.
+fn named(display: &str, src: &SafeSource) -> NamedSource<String> {
+    NamedSource::new(terminal_safe(display), src.text.clone())
+}
+
+/// Text for the terminal, owned.
+fn safe(s: &str) -> String {
+    terminal_safe(s).into_owned()
 }
 
 fn file_header(l: &Located, sources: &SourceSet) -> String {
@@ -89,7 +103,9 @@ fn file_header(l: &Located, sources: &SourceSet) -> String {
     }
 }
 
-/// Renders diagnostics the way a person reads them, followed by a one-line summary.
+/// Renders diagnostics the way a person reads them, followed by a one-line summary. Messages,
+/// labels, help and the source snippets are [`terminal_safe`]: a file cannot send escape
+/// sequences to the terminal through a diagnostic.
 pub fn human(located: &[Located], sources: &SourceSet, style: HumanStyle) -> String {
     let theme = if style.color {
         GraphicalTheme::unicode()
@@ -103,39 +119,53 @@ pub fn human(located: &[Located], sources: &SourceSet, style: HumanStyle) -> Str
     for l in located {
         let d = &l.diagnostic;
         let mut report = Report {
-            message: format!("{}{}", file_header(l, sources), d.message),
+            message: safe(&format!("{}{}", file_header(l, sources), d.message)),
             code: d.rule.to_string(),
             severity: d.severity,
-            help: d.help.clone(),
+            help: d.help.as_deref().map(safe),
             source: None,
             labels: Vec::new(),
             related: Vec::new(),
         };
+        let mut own_source = None;
         if let (Some(f), Some(p)) = (d.file, l.position) {
             let file = sources.get(f);
-            report.source = Some(NamedSource::new(&file.display, file.text.to_string()));
+            let src = SafeSource::new(&file.text);
+            report.source = Some(named(&file.display, &src));
             report.labels.push(LabeledSpan::new_primary_with_span(
-                d.label.clone(),
-                span(&p),
+                d.label.as_deref().map(safe),
+                span(&src, &p),
             ));
+            own_source = Some(src);
         }
         for (r, p) in d.related.iter().zip(&l.related) {
             let Some(p) = p else { continue };
-            if Some(r.file) == d.file && report.source.is_some() {
-                report
-                    .labels
-                    .push(LabeledSpan::new_with_span(Some(r.label.clone()), span(p)));
-            } else {
-                let file = sources.get(r.file);
-                report.related.push(Report {
-                    message: format!("{}:{}:{}: {}", file.display, p.line, p.column, r.label),
-                    code: d.rule.to_string(),
-                    severity: Severity::Warning,
-                    help: None,
-                    source: Some(NamedSource::new(&file.display, file.text.to_string())),
-                    labels: vec![LabeledSpan::new_with_span(Some(r.label.clone()), span(p))],
-                    related: Vec::new(),
-                });
+            match &own_source {
+                Some(src) if Some(r.file) == d.file => {
+                    report.labels.push(LabeledSpan::new_with_span(
+                        Some(safe(&r.label)),
+                        span(src, p),
+                    ));
+                }
+                _ => {
+                    let file = sources.get(r.file);
+                    let src = SafeSource::new(&file.text);
+                    report.related.push(Report {
+                        message: safe(&format!(
+                            "{}:{}:{}: {}",
+                            file.display, p.line, p.column, r.label
+                        )),
+                        code: d.rule.to_string(),
+                        severity: Severity::Warning,
+                        help: None,
+                        source: Some(named(&file.display, &src)),
+                        labels: vec![LabeledSpan::new_with_span(
+                            Some(safe(&r.label)),
+                            span(&src, p),
+                        )],
+                        related: Vec::new(),
+                    });
+                }
             }
         }
         let _ = handler.render_report(&mut out, &report);

@@ -1,6 +1,6 @@
 //! `orgctl diff` for people (terminal) and for pull-request comments (Markdown).
 
-use super::plan::escape_markdown;
+use super::text::{markdown as escape_markdown, terminal_safe};
 use crate::orgdiff::{ChangeKind, EntityChange, FieldChange, OrgDiff};
 use crate::plan::{Action, Change};
 
@@ -95,7 +95,8 @@ pub fn summary_line(d: &OrgDiff) -> String {
     )
 }
 
-/// Terminal output: entities by kind with their fields, then GitHub and email effects.
+/// Terminal output: entities by kind with their fields, then GitHub and email effects. No
+/// colours: the whole text is made [`terminal_safe`].
 pub fn human(d: &OrgDiff, from: &str, to: &str) -> String {
     let mut out = format!("orgctl diff: {from} → {to}\n\n");
     for (kind, heading) in KINDS {
@@ -136,7 +137,7 @@ pub fn human(d: &OrgDiff, from: &str, to: &str) -> String {
     }
     out.push_str(&summary_line(d));
     out.push('\n');
-    out
+    terminal_safe(&out).into_owned()
 }
 
 /// A pull-request comment: the summary, then one collapsible section per part. Mentions and

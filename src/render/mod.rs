@@ -1,11 +1,12 @@
 //! Rendering results for people and machines: diagnostics (human, JSON, GitHub annotations),
-//! plans and org diffs.
+//! plans and org diffs; `text` makes untrusted text safe for a terminal or for Markdown.
 //!
 //! Renderers take resolved data and return strings; the CLI decides where they go.
 
 pub mod diagnostics;
 pub mod diff;
 pub mod plan;
+pub mod text;
 
 /// `1 change`, `2 changes`: a count with its noun in the right number.
 pub fn count(n: usize, one: &str, many: &str) -> String {

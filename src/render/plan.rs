@@ -2,6 +2,7 @@
 //!
 //! Both read only the [`Plan`] data, so what a reviewer sees is what apply executes.
 
+use super::text::{markdown as markdown_text, terminal_safe};
 use crate::plan::{Action, Change, Plan};
 use std::collections::BTreeMap;
 
@@ -55,7 +56,8 @@ fn groups(plan: &Plan) -> BTreeMap<(u8, String), Vec<&Change>> {
     g
 }
 
-/// Human output.
+/// Human output. Every text from the files or from GitHub goes through [`terminal_safe`]; the
+/// only escape sequences are the colours, when `color` is set.
 pub fn human(plan: &Plan, color: bool) -> String {
     let paint = |a: Action, s: &str| {
         if color {
@@ -67,19 +69,19 @@ pub fn human(plan: &Plan, color: bool) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "orgctl plan for GitHub organisation `{}`\n\n",
-        plan.org
+        terminal_safe(&plan.org)
     ));
     for ((_, title), changes) in groups(plan) {
-        out.push_str(&format!("# {title}\n"));
+        out.push_str(&format!("# {}\n", terminal_safe(&title)));
         for c in changes {
             out.push_str(&format!(
                 "  {} {} {}",
                 paint(c.action, &c.action.symbol().to_string()),
-                c.address,
+                terminal_safe(&c.address.to_string()),
                 verb(c.action)
             ));
             if let Some(r) = &c.reason {
-                out.push_str(&format!("  ({r})"));
+                out.push_str(&format!("  ({})", terminal_safe(r)));
             }
             out.push('\n');
             if let (
@@ -88,10 +90,10 @@ pub fn human(plan: &Plan, color: bool) -> String {
             ) = (&c.before, &c.after)
             {
                 for r in a.iter().filter(|r| !b.contains(r)) {
-                    out.push_str(&format!("      + {r}\n"));
+                    out.push_str(&format!("      + {}\n", terminal_safe(r)));
                 }
                 for r in b.iter().filter(|r| !a.contains(r)) {
-                    out.push_str(&format!("      - {r}\n"));
+                    out.push_str(&format!("      - {}\n", terminal_safe(r)));
                 }
                 continue;
             }
@@ -104,7 +106,7 @@ pub fn human(plan: &Plan, color: bool) -> String {
                     (_, Some(b), None) => format!("      - {field} = {b}"),
                     (_, None, None) => continue,
                 };
-                out.push_str(&line);
+                out.push_str(&terminal_safe(&line));
                 out.push('\n');
             }
         }
@@ -113,7 +115,8 @@ pub fn human(plan: &Plan, color: bool) -> String {
     if !plan.notes.is_empty() {
         out.push_str("Notes (not changed by this plan):\n");
         for n in &plan.notes {
-            out.push_str(&format!("  ! {}: {}\n", n.address, n.message));
+            let note = format!("{}: {}", n.address, n.message);
+            out.push_str(&format!("  ! {}\n", terminal_safe(&note)));
         }
         out.push('\n');
     }
@@ -128,38 +131,13 @@ pub fn human(plan: &Plan, color: bool) -> String {
     out
 }
 
-/// Escapes text for a GitHub Markdown comment: HTML-escaped, and `@` / `#` neutralised so a plan
-/// never pings a person or team, nor links an issue.
-pub fn escape_markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '@' => out.push_str("@\u{200b}"),
-            '#' => out.push_str("&#35;"),
-            '`' => out.push_str("&#96;"),
-            '|' => out.push_str("&#124;"),
-            '*' | '_' | '[' | ']' | '\\' | '~' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Markdown PR comment: summary counts, then collapsible details per group.
 pub fn markdown(plan: &Plan) -> String {
     let s = plan.summary();
     let mut out = String::new();
     out.push_str(&format!(
         "### orgctl plan for `{}`\n\n",
-        escape_markdown(&plan.org)
+        markdown_text(&plan.org)
     ));
     if plan.changes.is_empty() {
         out.push_str("**No changes.** GitHub matches the org files.\n");
@@ -177,7 +155,7 @@ pub fn markdown(plan: &Plan) -> String {
         for ((_, title), changes) in groups(plan) {
             out.push_str(&format!(
                 "<details><summary>{} ({})</summary>\n\n```diff\n",
-                escape_markdown(&title),
+                markdown_text(&title),
                 super::count(changes.len(), "change", "changes")
             ));
             for c in changes {
@@ -210,8 +188,8 @@ pub fn markdown(plan: &Plan) -> String {
         for n in &plan.notes {
             out.push_str(&format!(
                 "- {}: {}\n",
-                escape_markdown(&n.address.to_string()),
-                escape_markdown(&n.message)
+                markdown_text(&n.address.to_string()),
+                markdown_text(&n.message)
             ));
         }
         out.push_str("\n</details>\n");
@@ -222,19 +200,8 @@ pub fn markdown(plan: &Plan) -> String {
 /// Text inside a fenced code block: mentions do not fire there, but a fence or HTML close tag
 /// could break out, so backticks and `<` are replaced.
 fn code_safe(s: &str) -> String {
-    s.replace('`', "'").replace('<', "‹").replace('\n', " ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_markdown;
-
-    #[test]
-    fn markdown_never_pings_or_injects() {
-        let e = escape_markdown("@nixos/security <script>alert(1)</script> #123 [x](javascript:y)");
-        assert!(!e.contains("@n"));
-        assert!(!e.contains('<'));
-        assert!(!e.contains("#1"));
-        assert!(!e.contains("[x]("));
-    }
+    terminal_safe(s)
+        .replace('`', "'")
+        .replace('<', "‹")
+        .replace('\n', " ")
 }

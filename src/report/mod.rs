@@ -96,7 +96,7 @@ pub struct OutFile {
 
 const MARKDOWN: &str = "markdown";
 
-/// Escapes text for Markdown output (see [`crate::budget::md`]).
+/// Escapes text for Markdown output ([`crate::render::text::markdown`]).
 fn markdown_formatter(
     out: &mut minijinja::Output<'_>,
     state: &mut minijinja::State<'_, '_>,
@@ -106,7 +106,7 @@ fn markdown_formatter(
         let text = if value.is_safe() {
             value.to_string()
         } else {
-            crate::budget::md(&value.to_string())
+            crate::render::text::markdown(&value.to_string())
         };
         return out.write_str(&text).map_err(minijinja::Error::from);
     }
@@ -122,34 +122,10 @@ fn money(v: Value) -> String {
     }
 }
 
-/// `{{ x|mdcode }}`: a Markdown code span that no content can break out of: the fence is longer
-/// than any backtick run inside, `|` is escaped for tables and line breaks become spaces.
+/// `{{ x|mdcode }}`: a Markdown code span no content can break out of
+/// ([`crate::render::text::markdown_code`]).
 fn mdcode(v: Value) -> Value {
-    let text: String = v
-        .to_string()
-        .chars()
-        .map(|c| {
-            if matches!(c, '\n' | '\r' | '\t') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    let text = text.replace('|', "\\|");
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    Value::from_safe_string(format!("{fence}{pad}{text}{pad}{fence}"))
+    Value::from_safe_string(crate::render::text::markdown_code(&v.to_string()))
 }
 
 /// `{{ x|round1 }}`: a number with one decimal, for SVG coordinates.
