@@ -213,8 +213,8 @@ fn permissions(org: &Org, id: &str) -> BTreeMap<String, Permission> {
 }
 
 /// A team gaining `maintain` or `admin` on a repository (new, or raised from less): `admin`
-/// needs an org admin, whoever leads the team; and on a repository another team owns in the
-/// base (`owns:`), that team's leads approve too. The team's own leads cannot grant their team
+/// needs an org admin, whoever leads the team; and on a repository another team owns whole in
+/// the base (`owns:` without paths, or `/`, `*`), that team's leads approve too. The team's own leads cannot grant their team
 /// more power over someone else's repository, or over the organisation's.
 fn escalations(e: &EntityChange, who: &Who<'_>, head: &Org) -> Vec<Requirement> {
     let before = permissions(who.base, &e.id);
@@ -235,11 +235,18 @@ fn escalations(e: &EntityChange, who: &Who<'_>, head: &Org) -> Vec<Requirement> 
                 who.admins(),
             ));
         }
-        let owners = who
-            .base
-            .teams
-            .values()
-            .filter(|t| t.id != e.id && t.spec.owns.iter().any(|o| o.repo == repo));
+        // The repository's owners: teams whose `owns:` names it whole (a monorepo's path
+        // owners are asked when paths change hands, not for power over the whole repository).
+        let owners = who.base.teams.values().filter(|t| {
+            t.id != e.id
+                && t.spec.owns.iter().any(|o| {
+                    o.repo == repo
+                        && (o.paths.is_empty()
+                            || o.paths
+                                .iter()
+                                .any(|p| matches!(p.as_str(), "/" | "*" | "/*" | "**" | "/**")))
+                })
+        });
         for owner in owners {
             if let Some((people, what)) = who.team_leads(&owner.id) {
                 out.push(requirement(
@@ -609,6 +616,20 @@ mod tests {
                     vec!["root"]
                 ),
             ]
+        );
+        // Owning some paths of a repository is not owning the repository.
+        let path_owner = (
+            "teams/docs.yaml",
+            "name: Docs\nleads: [ann]\nmembers: [ann]\nowns:\n  - repo: site\n    paths: [/docs/]\n",
+        );
+        let a = run(
+            &[path_owner, web("push")],
+            &[path_owner, web("maintain")],
+            None,
+        );
+        assert_eq!(
+            whys(&a),
+            [("changes team `web`: one of its leads", vec!["lea"])]
         );
         // Lowering, or keeping, needs nothing more.
         let a = run(&[owner, web("site-admin")], &[owner, web("push")], None);
