@@ -326,6 +326,11 @@ async fn a_failed_write_is_reported_others_continue_and_rerun_converges() {
             .contains("POST /v3/routes: HTTP 500")
     );
     assert_eq!(report["failed"], true);
+    let summary = report["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.starts_with("Apply incomplete: 5 added, 0 changed, 0 destroyed; 1 failed."),
+        "{summary}"
+    );
     // Re-running converges to the desired state and then has nothing left to do.
     let r = run(cmd(&work, &["apply", "--auto-approve"])).await;
     assert_eq!(r.code, Some(0), "{}", r.stderr);

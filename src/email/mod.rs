@@ -151,7 +151,8 @@ impl ApplyReport {
         self.applied.iter().any(|a| a.error.is_some())
     }
 
-    /// `Apply complete: X added, Y changed, Z destroyed.` (failed writes not counted).
+    /// `Apply complete: X added, Y changed, Z destroyed.`, or, when any write failed,
+    /// `Apply incomplete: ...; N failed. ...` (failed writes are not counted as done).
     pub fn summary(&self) -> String {
         let ok = |act: Action| {
             self.applied
@@ -159,12 +160,20 @@ impl ApplyReport {
                 .filter(|a| a.error.is_none() && a.action == act)
                 .count()
         };
-        format!(
-            "Apply complete: {} added, {} changed, {} destroyed.",
+        let counts = format!(
+            "{} added, {} changed, {} destroyed",
             ok(Action::Create),
             ok(Action::Update),
             ok(Action::Delete)
-        )
+        );
+        let failed = self.applied.iter().filter(|a| a.error.is_some()).count();
+        if failed == 0 {
+            format!("Apply complete: {counts}.")
+        } else {
+            format!(
+                "Apply incomplete: {counts}; {failed} failed. Fix the causes above and run apply again."
+            )
+        }
     }
 }
 
@@ -373,4 +382,34 @@ pub(crate) fn resolve_table<'a>(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_says_when_a_write_failed() {
+        let write = |action, error: Option<&str>| Applied {
+            resource: resource("a@x.org"),
+            action,
+            note: None,
+            error: error.map(str::to_string),
+        };
+        let mut report = ApplyReport {
+            applied: vec![write(Action::Create, None), write(Action::Update, None)],
+            notes: Vec::new(),
+        };
+        assert_eq!(
+            report.summary(),
+            "Apply complete: 1 added, 1 changed, 0 destroyed."
+        );
+        report
+            .applied
+            .push(write(Action::Create, Some("POST /v3/routes: HTTP 400")));
+        assert_eq!(
+            report.summary(),
+            "Apply incomplete: 1 added, 1 changed, 0 destroyed; 1 failed. Fix the causes above and run apply again."
+        );
+    }
 }
