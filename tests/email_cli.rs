@@ -10,7 +10,7 @@ const BACKEND: &str = "    kind: postfix\n    path: mail/virtual\n";
 
 fn apply(work: &Work) -> assert_cmd::Command {
     let mut c = work.orgctl();
-    c.env("ORGCTL_TEST_BOB", BOB)
+    c.env("ORGCTL_EMAIL_BOB", BOB)
         .args(["email", "apply", "--auto-approve", "--no-postmap"]);
     c
 }
@@ -62,7 +62,7 @@ fn unresolvable_secret_stops_apply_before_any_write_and_names_the_person() {
         .args(["email", "apply", "--auto-approve", "--no-postmap"])
         .assert()
         .code(1)
-        .stderr(contains("private address of `bob` (env secret): environment variable ORGCTL_TEST_BOB is not set"))
+        .stderr(contains("private address of `bob` (env secret): environment variable ORGCTL_EMAIL_BOB is not set"))
         .stderr(contains("private address of `erin` (file secret): cannot read secrets/erin: no such file"))
         .stderr(contains("nothing was written"));
     assert_eq!(
@@ -95,7 +95,7 @@ fn plan_never_prints_private_addresses() {
         .stdout(contains("private.example").not());
     for format in ["human", "json"] {
         work.orgctl()
-            .env("ORGCTL_TEST_BOB", BOB)
+            .env("ORGCTL_EMAIL_BOB", BOB)
             .args(["email", "plan", "--format", format])
             .assert()
             .success()
@@ -196,7 +196,7 @@ fn apply_without_a_terminal_needs_auto_approve() {
     let work = Work::new();
     work.standard_org(BACKEND);
     work.orgctl()
-        .env("ORGCTL_TEST_BOB", BOB)
+        .env("ORGCTL_EMAIL_BOB", BOB)
         .args(["email", "apply", "--no-postmap"])
         .write_stdin("yes\n")
         .assert()

@@ -47,7 +47,7 @@ fn apply_then_every_alias_resolves_with_postmap() {
     );
     let apply = |w: &Work| {
         let mut c = w.orgctl();
-        c.env("ORGCTL_TEST_BOB", BOB)
+        c.env("ORGCTL_EMAIL_BOB", BOB)
             .args(["email", "apply", "--auto-approve", "--postmap"])
             .arg(&postmap)
             .arg("--postfix-config-dir")
@@ -139,7 +139,7 @@ fn apply_then_every_alias_resolves_with_postmap() {
 
     // A private address changes value: plan cannot see it, apply rewrites it.
     let mut c = apply(&work);
-    c.env("ORGCTL_TEST_BOB", "bob@new-private.example");
+    c.env("ORGCTL_EMAIL_BOB", "bob@new-private.example");
     c.assert()
         .success()
         .stdout(contains(
@@ -155,7 +155,7 @@ fn missing_postmap_is_a_clear_error_before_any_write() {
     let work = Work::new();
     work.standard_org(BACKEND);
     work.orgctl()
-        .env("ORGCTL_TEST_BOB", BOB)
+        .env("ORGCTL_EMAIL_BOB", BOB)
         .args([
             "email",
             "apply",

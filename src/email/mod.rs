@@ -233,7 +233,8 @@ pub enum Backend {
 
 impl Backend {
     /// The backend of `org.yaml`'s `email:` block. A relative Postfix path is relative to the
-    /// current directory.
+    /// current directory. The Mailgun endpoint and request deadline may be overridden from the
+    /// environment only ([`mailgun::API_URL_ENV`], [`mailgun::DEADLINE_ENV`]).
     pub fn from_config(
         config: Option<&RawEmailConfig>,
         options: BackendOptions,
@@ -245,23 +246,38 @@ impl Backend {
             ));
         };
         Ok(match backend {
-            EmailBackend::Postfix { path } => Backend::Postfix(postfix::Postfix {
-                path: PathBuf::from(path),
-                postmap: options.postmap,
-                config_dir: options.postfix_config_dir,
-                run_postmap: options.run_postmap,
-            }),
-            EmailBackend::Mailgun { domain, api_url } => {
+            EmailBackend::Postfix { path } => {
+                if let Some(problem) = postfix::map_path_problem(path) {
+                    return Err(EmailError::Config(format!(
+                        "org.yaml `email.backend.path`: {path:?} {problem}; write a plain file path such as /etc/postfix/virtual"
+                    )));
+                }
+                Backend::Postfix(postfix::Postfix {
+                    path: PathBuf::from(path),
+                    postmap: options.postmap,
+                    config_dir: options.postfix_config_dir,
+                    run_postmap: options.run_postmap,
+                })
+            }
+            EmailBackend::Mailgun {
+                domain,
+                region,
+                api_url,
+            } => {
+                // The endpoint first: a refused URL is reported even without a key.
+                let env = |name| std::env::var(name).ok();
+                let base = mailgun::endpoint(
+                    *region,
+                    api_url.as_deref(),
+                    env(mailgun::API_URL_ENV).as_deref(),
+                )?;
+                let deadline = mailgun::deadline_from_env(env(mailgun::DEADLINE_ENV).as_deref())?;
                 let Some(key) = options.mailgun_api_key else {
                     return Err(EmailError::Config(
                         "the Mailgun backend needs an API key: set MAILGUN_API_KEY (or --mailgun-api-key-env)".into(),
                     ));
                 };
-                Backend::Mailgun(mailgun::Mailgun::new(
-                    api_url.as_deref().unwrap_or(mailgun::DEFAULT_API_URL),
-                    domain,
-                    key,
-                )?)
+                Backend::Mailgun(mailgun::Mailgun::new(&base, domain, key)?.with_deadline(deadline))
             }
         })
     }
@@ -387,6 +403,20 @@ pub(crate) fn resolve_table<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backend_refuses_a_map_path_postmap_would_misread() {
+        for path in ["-v", "hash:/etc/postfix/virtual", "a\nb"] {
+            let config = RawEmailConfig {
+                domains: vec!["x.org".into()],
+                backend: Some(EmailBackend::Postfix { path: path.into() }),
+            };
+            let e = Backend::from_config(Some(&config), BackendOptions::default())
+                .expect_err(path)
+                .to_string();
+            assert!(e.starts_with("org.yaml `email.backend.path`: "), "{e}");
+        }
+    }
 
     #[test]
     fn summary_says_when_a_write_failed() {

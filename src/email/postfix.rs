@@ -131,7 +131,7 @@ impl Postfix {
     fn run_postmap(&self) -> Result<(), EmailError> {
         let out = self
             .postmap_command()
-            .arg(&self.path)
+            .arg(postmap_arg(&self.path))
             .output()
             .map_err(|e| EmailError::Postmap(format!("running {}: {e}", self.postmap.display())))?;
         if !out.status.success() {
@@ -295,6 +295,33 @@ impl MailBackend for Postfix {
                 .push(format!("ran postmap {}", self.path.display()));
         }
         Ok(report)
+    }
+}
+
+/// What is wrong with `path` as a map path given to `postmap`, if anything. Pure; used by the
+/// `email-backend` rule of `check` and again before any write. A path must not be empty, start
+/// with `-` (an option), contain `:` (postmap reads `type:name`) or a control character.
+pub fn map_path_problem(path: &str) -> Option<&'static str> {
+    if path.is_empty() {
+        Some("is empty")
+    } else if path.starts_with('-') {
+        Some("starts with `-`: postmap would read it as an option")
+    } else if path.contains(':') {
+        Some("contains `:`: postmap would read it as `type:name`")
+    } else if path.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else {
+        None
+    }
+}
+
+/// The map path as given to `postmap`: a relative path gets a `./` prefix, so no file name can
+/// ever be read as an option (`postmap` has no portable `--`).
+fn postmap_arg(path: &Path) -> PathBuf {
+    if path.is_absolute() || path.starts_with(".") || path.starts_with("..") {
+        path.to_path_buf()
+    } else {
+        Path::new(".").join(path)
     }
 }
 
@@ -673,6 +700,19 @@ mod tests {
     use super::super::expand::AliasTable;
     use super::*;
     use secrecy::SecretString;
+
+    #[test]
+    fn postmap_never_sees_a_path_as_an_option() {
+        for (path, arg) in [
+            ("-v", "./-v"),
+            ("mail/virtual", "./mail/virtual"),
+            ("./virtual", "./virtual"),
+            ("../virtual", "../virtual"),
+            ("/etc/postfix/virtual", "/etc/postfix/virtual"),
+        ] {
+            assert_eq!(postmap_arg(Path::new(path)), PathBuf::from(arg), "{path}");
+        }
+    }
 
     fn table() -> AliasTable {
         AliasTable::from([

@@ -13,6 +13,7 @@ mod codeowners_pattern;
 mod codeowners_write_access;
 mod dangling_reference;
 mod duplicate_member;
+mod email_backend;
 mod expense_over_allocation;
 mod expired_term;
 mod github_admin;
@@ -117,6 +118,12 @@ pub static RULES: &[Rule] = &[
         severity: Error,
         summary: "Nobody is listed twice in one team's leads, members or alumni.",
         check: duplicate_member::check,
+    },
+    Rule {
+        name: "email-backend",
+        severity: Error,
+        summary: "org.yaml's mail backend is safe: Mailgun's API only at Mailgun's hosts, a Postfix map path postmap cannot misread.",
+        check: email_backend::check,
     },
     Rule {
         name: "expense-over-allocation",
