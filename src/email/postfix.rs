@@ -88,7 +88,7 @@ struct MapFile {
 
 impl Postfix {
     fn load(&self) -> Result<MapFile, EmailError> {
-        match std::fs::read(&self.path) {
+        match crate::readfile::read_regular(&self.path, crate::readfile::MAX_DOCUMENT) {
             Ok(bytes) => {
                 let text = String::from_utf8(bytes).map_err(|_| EmailError::Malformed {
                     path: self.path.clone(),

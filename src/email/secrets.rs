@@ -14,7 +14,6 @@ use crate::validate::looks_like_address;
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Read;
 use std::path::Path;
 
 /// The largest secret file read.
@@ -122,15 +121,7 @@ impl SecretSource for Env {
     }
 
     fn file(&self, path: &Path) -> std::io::Result<String> {
-        let f = std::fs::File::open(path)?;
-        let mut s = String::new();
-        f.take(MAX_FILE + 1).read_to_string(&mut s)?;
-        if s.len() as u64 > MAX_FILE {
-            return Err(std::io::Error::other(format!(
-                "larger than {MAX_FILE} bytes"
-            )));
-        }
-        Ok(s)
+        crate::readfile::read_regular_to_string(path, MAX_FILE)
     }
 }
 
@@ -274,6 +265,18 @@ mod tests {
             Some("carol@private.example")
         );
         assert!(!format!("{r:?}").contains("private"));
+    }
+
+    #[test]
+    fn a_fifo_or_device_secret_file_fails_without_blocking() {
+        use crate::readfile::tests::{mkfifo, within};
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("fifo");
+        mkfifo(&fifo);
+        for path in [fifo.display().to_string(), "/dev/zero".to_string()] {
+            let e = within(move || Env.file(Path::new(&path)).unwrap_err());
+            assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+        }
     }
 
     #[test]
