@@ -61,6 +61,8 @@ impl Work {
             .env_remove("MAILGUN_API_KEY")
             .env_remove("ORGCTL_MAILGUN_API_URL")
             .env_remove("ORGCTL_MAILGUN_TIMEOUT_SECS")
+            .env_remove("ORGCTL_SECRET_DIR")
+            .env_remove("ORGCTL_SECRET_ENV_PREFIX")
             .env("NO_COLOR", "1")
             .env("COLUMNS", "250")
             .args(["--org", "org", "--as-of", AS_OF]);

@@ -27,6 +27,7 @@ mod orphan_person;
 mod parent_cycle;
 mod person_email;
 mod repo_name;
+mod secret_reference;
 mod secret_team_nesting;
 mod team_slug;
 mod term_order;
@@ -202,6 +203,12 @@ pub static RULES: &[Rule] = &[
         severity: Error,
         summary: "Repository names in `github.repos` and `owns:` are valid GitHub repository names.",
         check: repo_name::check,
+    },
+    Rule {
+        name: "secret-reference",
+        severity: Error,
+        summary: "A secret reference is one the operator allows: `env:` with the allowed prefix (default `ORGCTL_EMAIL_`), `file:` without `..` and inside ORGCTL_SECRET_DIR when set.",
+        check: secret_reference::check,
     },
     Rule {
         name: "secret-team-nesting",
