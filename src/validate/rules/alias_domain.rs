@@ -31,7 +31,7 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
                     .at(site.file, site.pointer.clone())
                     .help("alias names are letters, digits, `.`, `_`, `+` and `-`"),
             );
-        } else if !super::looks_like_address(&site.address) {
+        } else if !super::looks_like_address(site.address) {
             out.push(
                 finding(format!("`{}` is not a valid email address", site.address))
                     .at(site.file, site.pointer.clone())
