@@ -541,7 +541,7 @@ fn end_to_end(runtime: &tokio::runtime::Runtime, runs: usize, latency: Duration)
             dir: org_dir.clone(),
             rev: None,
         },
-        &orgctl::validate::Context { today },
+        &orgctl::validate::Context::new(today),
         &[],
     )
     .expect("load the generated org");

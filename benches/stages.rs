@@ -53,9 +53,7 @@ fn main() {
         entries.len(),
         bytes
     );
-    let ctx = Context {
-        today: jiff::civil::date(2026, 11, 25),
-    };
+    let ctx = Context::new(jiff::civil::date(2026, 11, 25));
     let mut stages: Vec<(&str, Vec<Duration>)> = [
         "validators",
         "yaml",

@@ -903,9 +903,7 @@ mod tests {
             .map(|(p, t)| (p, Content::Bytes(t.into_bytes())))
             .collect();
         let loaded = assemble("gen/".into(), "gen/", files, Vec::new());
-        let ctx = Context {
-            today: jiff::civil::date(2026, 11, 25),
-        };
+        let ctx = Context::new(jiff::civil::date(2026, 11, 25));
         check_loaded(loaded, &ctx, &[])
     }
 

@@ -24,6 +24,7 @@ pub mod par;
 pub mod parse;
 pub mod pipeline;
 pub mod plan;
+pub mod readfile;
 pub mod render;
 pub mod report;
 pub mod reviewers;

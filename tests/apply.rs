@@ -48,9 +48,7 @@ fn desired_in(dir: &Path) -> DesiredGithub {
         dir: dir.join("org"),
         rev: None,
     };
-    let ctx = orgctl::validate::Context {
-        today: jiff::civil::date(2026, 11, 25),
-    };
+    let ctx = orgctl::validate::Context::new(jiff::civil::date(2026, 11, 25));
     let c = orgctl::pipeline::checked(&loc, &ctx, &[]).expect("load");
     assert!(!c.has_errors());
     desired_github(&c.org, ctx.today).expect("github block")

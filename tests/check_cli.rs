@@ -376,3 +376,35 @@ fn reads_the_org_at_a_git_revision() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("unknown revision"));
 }
+
+/// A FIFO among the org files: `check` reports it and ends (the harness's timeout turns a
+/// regression that blocks into a failure).
+#[test]
+fn a_fifo_org_file_does_not_block_check() {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(d.path().join("org/people")).expect("mkdir");
+    std::fs::write(d.path().join("org/org.yaml"), "name: O\n").expect("write");
+    let status = std::process::Command::new("mkfifo")
+        .arg(d.path().join("org/people/alice.yaml"))
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    let out = assert_cmd::Command::cargo_bin("orgctl")
+        .expect("binary")
+        .current_dir(d.path())
+        .env("NO_COLOR", "1")
+        .args(["--org", "org", "check"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .expect("run");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("org/people/alice.yaml: cannot read the file: not a regular file (a FIFO)"),
+        "{text}"
+    );
+}

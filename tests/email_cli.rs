@@ -10,7 +10,7 @@ const BACKEND: &str = "    kind: postfix\n    path: mail/virtual\n";
 
 fn apply(work: &Work) -> assert_cmd::Command {
     let mut c = work.orgctl();
-    c.env("ORGCTL_TEST_BOB", BOB)
+    c.env("ORGCTL_EMAIL_BOB", BOB)
         .args(["email", "apply", "--auto-approve", "--no-postmap"]);
     c
 }
@@ -62,8 +62,8 @@ fn unresolvable_secret_stops_apply_before_any_write_and_names_the_person() {
         .args(["email", "apply", "--auto-approve", "--no-postmap"])
         .assert()
         .code(1)
-        .stderr(contains("private address of `bob` (env secret): environment variable ORGCTL_TEST_BOB is not set"))
-        .stderr(contains("private address of `erin` (file secret): cannot read secrets/erin: no such file"))
+        .stderr(contains("private address of `bob` (env secret): env:ORGCTL_EMAIL_BOB could not be resolved (not set, empty, unreadable, not a single address, or not allowed)"))
+        .stderr(contains("private address of `erin` (file secret): file:secrets/erin could not be resolved (not set, empty, unreadable, not a single address, or not allowed)"))
         .stderr(contains("nothing was written"));
     assert_eq!(
         work.read("mail/virtual").as_deref(),
@@ -80,7 +80,7 @@ fn unresolvable_secret_stops_apply_before_any_write_and_names_the_person() {
         .assert()
         .code(1)
         .stderr(contains(
-            "`erin` (file secret): the value of secrets/erin is not a single email address",
+            "`erin` (file secret): file:secrets/erin could not be resolved",
         ))
         .stderr(contains("mallory").not());
 }
@@ -95,7 +95,7 @@ fn plan_never_prints_private_addresses() {
         .stdout(contains("private.example").not());
     for format in ["human", "json"] {
         work.orgctl()
-            .env("ORGCTL_TEST_BOB", BOB)
+            .env("ORGCTL_EMAIL_BOB", BOB)
             .args(["email", "plan", "--format", format])
             .assert()
             .success()
@@ -196,7 +196,7 @@ fn apply_without_a_terminal_needs_auto_approve() {
     let work = Work::new();
     work.standard_org(BACKEND);
     work.orgctl()
-        .env("ORGCTL_TEST_BOB", BOB)
+        .env("ORGCTL_EMAIL_BOB", BOB)
         .args(["email", "apply", "--no-postmap"])
         .write_stdin("yes\n")
         .assert()
@@ -218,4 +218,73 @@ fn no_backend_configured() {
         .assert()
         .code(1)
         .stderr(contains("org.yaml has no `email.backend`"));
+}
+
+/// The operator restricts secret references from the environment: `check` refuses what the
+/// reference shows, apply resolves only inside the allowed directory, and a refused or missing
+/// secret reads the same.
+#[test]
+fn secret_references_follow_the_operators_policy() {
+    let work = Work::new();
+    work.standard_org(BACKEND);
+    work.write(
+        "org/people/mallory.yaml",
+        "name: Mallory\nemail: { secret: \"env:GITHUB_TOKEN\" }\n",
+    );
+    work.orgctl()
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(contains("secret-reference"))
+        .stdout(contains(
+            "secret reference `env:GITHUB_TOKEN` is not allowed: `env:` references must name a variable starting with `ORGCTL_EMAIL_`",
+        ));
+    work.remove("org/people/mallory.yaml");
+    // With a secret directory, `file:` paths are relative to it and may not leave it.
+    let secrets = work.path().join("secrets");
+    work.write(
+        "org/people/erin.yaml",
+        "name: Erin\nemail: { secret: \"file:/etc/hostname\" }\n",
+    );
+    work.orgctl()
+        .env("ORGCTL_SECRET_DIR", &secrets)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "secret reference `file:/etc/hostname` is not allowed",
+        ));
+    work.write(
+        "org/people/erin.yaml",
+        "name: Erin\nemail: { secret: \"file:erin\" }\n",
+    );
+    std::os::unix::fs::symlink("/etc/hostname", secrets.join("escape")).expect("symlink");
+    work.write(
+        "org/people/bob.yaml",
+        "name: Bob\nemail: { secret: \"file:escape\" }\n",
+    );
+    work.orgctl()
+        .env("ORGCTL_SECRET_DIR", &secrets)
+        .args(["email", "apply", "--auto-approve", "--no-postmap"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "private address of `bob` (file secret): file:escape could not be resolved (not set, empty, unreadable, not a single address, or not allowed)",
+        ))
+        .stderr(contains("1 private address(es) could not be resolved"));
+    work.write(
+        "org/people/bob.yaml",
+        "name: Bob\nemail: { secret: \"env:ORGCTL_EMAIL_BOB\" }\n",
+    );
+    work.orgctl()
+        .env("ORGCTL_SECRET_DIR", &secrets)
+        .env("ORGCTL_EMAIL_BOB", BOB)
+        .args(["email", "apply", "--auto-approve", "--no-postmap"])
+        .assert()
+        .success();
+    assert!(
+        work.read("mail/virtual")
+            .expect("map")
+            .contains("erin@private.example")
+    );
 }

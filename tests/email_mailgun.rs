@@ -28,17 +28,16 @@ async fn run(mut cmd: assert_cmd::Command) -> Run {
 async fn setup() -> (Work, FakeMailgun) {
     let fake = FakeMailgun::start(KEY).await.expect("fake");
     let work = Work::new();
-    work.standard_org(&format!(
-        "    kind: mailgun\n    domain: example.org\n    api_url: {}\n",
-        fake.url
-    ));
+    work.standard_org("    kind: mailgun\n    domain: example.org\n");
+    // The endpoint comes from the operator's environment, never from the org files.
+    work.set_env("ORGCTL_MAILGUN_API_URL", &fake.url);
     (work, fake)
 }
 
 fn cmd(work: &Work, args: &[&str]) -> assert_cmd::Command {
     let mut c = work.orgctl();
     c.env("MAILGUN_API_KEY", KEY)
-        .env("ORGCTL_TEST_BOB", BOB)
+        .env("ORGCTL_EMAIL_BOB", BOB)
         .arg("email")
         .args(args);
     c
@@ -326,6 +325,11 @@ async fn a_failed_write_is_reported_others_continue_and_rerun_converges() {
             .contains("POST /v3/routes: HTTP 500")
     );
     assert_eq!(report["failed"], true);
+    let summary = report["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.starts_with("Apply incomplete: 5 added, 0 changed, 0 destroyed; 1 failed."),
+        "{summary}"
+    );
     // Re-running converges to the desired state and then has nothing left to do.
     let r = run(cmd(&work, &["apply", "--auto-approve"])).await;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
@@ -341,4 +345,82 @@ async fn a_failed_write_is_reported_others_continue_and_rerun_converges() {
     }
     let r = run(cmd(&work, &["plan"])).await;
     assert!(r.stdout.contains("No changes."), "{}", r.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_url_in_the_files_never_receives_the_key() {
+    let fake = FakeMailgun::start(KEY).await.expect("fake");
+    let work = Work::new();
+    work.standard_org(&format!(
+        "    kind: mailgun\n    domain: example.org\n    api_url: {}\n",
+        fake.url
+    ));
+    for args in [
+        &["check"][..],
+        &["email", "plan"],
+        &["email", "apply", "--auto-approve"],
+    ] {
+        let mut c = work.orgctl();
+        c.env("MAILGUN_API_KEY", KEY)
+            .env("ORGCTL_EMAIL_BOB", BOB)
+            .args(args);
+        let r = run(c).await;
+        assert_eq!(r.code, Some(1), "{args:?}: {}", r.stdout);
+        let text = format!("{}{}", r.stdout, r.stderr);
+        assert!(text.contains("email-backend"), "{args:?}: {text}");
+        assert!(
+            text.contains("is not one of Mailgun's API hosts"),
+            "{args:?}: {text}"
+        );
+        assert!(text.contains("org/org.yaml:7:14"), "{args:?}: {text}");
+        assert!(text.contains("region: eu"), "{args:?}: {text}");
+    }
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+}
+
+/// A server that answers one byte every 100 ms, forever: the request deadline ends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickling_server_cannot_hold_plan() {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                for b in b"HTTP/1.1 200 OK\r\nX-Slow: "
+                    .iter()
+                    .chain(std::iter::repeat(&b'a'))
+                {
+                    if stream.write_all(&[*b]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            });
+        }
+    });
+    let work = Work::new();
+    work.standard_org("    kind: mailgun\n    domain: example.org\n");
+    work.set_env("ORGCTL_MAILGUN_API_URL", &format!("http://{addr}"));
+    work.set_env("ORGCTL_MAILGUN_TIMEOUT_SECS", "0.5");
+    let mut c = work.orgctl();
+    // The harness's own bound: a regression fails here instead of hanging the suite.
+    c.env("MAILGUN_API_KEY", KEY)
+        .args(["email", "plan"])
+        .timeout(std::time::Duration::from_secs(60));
+    let started = std::time::Instant::now();
+    let r = run(c).await;
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no complete response within 0.5s"),
+        "{}",
+        r.stderr
+    );
+    // Four attempts of 0.5 s and the backoff between them.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
 }

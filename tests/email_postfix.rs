@@ -47,7 +47,7 @@ fn apply_then_every_alias_resolves_with_postmap() {
     );
     let apply = |w: &Work| {
         let mut c = w.orgctl();
-        c.env("ORGCTL_TEST_BOB", BOB)
+        c.env("ORGCTL_EMAIL_BOB", BOB)
             .args(["email", "apply", "--auto-approve", "--postmap"])
             .arg(&postmap)
             .arg("--postfix-config-dir")
@@ -139,7 +139,7 @@ fn apply_then_every_alias_resolves_with_postmap() {
 
     // A private address changes value: plan cannot see it, apply rewrites it.
     let mut c = apply(&work);
-    c.env("ORGCTL_TEST_BOB", "bob@new-private.example");
+    c.env("ORGCTL_EMAIL_BOB", "bob@new-private.example");
     c.assert()
         .success()
         .stdout(contains(
@@ -155,7 +155,7 @@ fn missing_postmap_is_a_clear_error_before_any_write() {
     let work = Work::new();
     work.standard_org(BACKEND);
     work.orgctl()
-        .env("ORGCTL_TEST_BOB", BOB)
+        .env("ORGCTL_EMAIL_BOB", BOB)
         .args([
             "email",
             "apply",
@@ -168,4 +168,68 @@ fn missing_postmap_is_a_clear_error_before_any_write() {
         .stderr(contains("`/nonexistent/postmap` not found"))
         .stderr(contains("nothing was written"));
     assert_eq!(work.read("mail/virtual"), None);
+}
+
+/// The backup and the new map hold resolved private addresses: they keep the map's mode (and,
+/// running as root, its owner), also over an old world-readable backup.
+#[test]
+fn backup_and_new_map_keep_the_maps_mode_and_owner() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let work = Work::new();
+    work.standard_org(BACKEND);
+    work.write("mail/virtual", "postmaster@example.org root@example.net\n");
+    work.write("mail/virtual.orgctl-backup", "an old backup\n");
+    let map = work.path().join("mail/virtual");
+    let backup = work.path().join("mail/virtual.orgctl-backup");
+    let chmod = |p: &std::path::Path, mode| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod")
+    };
+    chmod(&backup, 0o644);
+    let root = std::fs::metadata(&map).expect("map").uid() == 0;
+    if root {
+        std::os::unix::fs::chown(&map, Some(65534), Some(65534)).expect("chown");
+    }
+    for (mode, change) in [(0o600, false), (0o640, true)] {
+        chmod(&map, mode);
+        if change {
+            work.remove("org/aliases/board.yaml");
+            work.write(
+                "org/aliases/security.yaml",
+                "address: security@example.org\nrecipients:\n  - address: reports@external.example\n",
+            );
+        }
+        work.orgctl()
+            .env("ORGCTL_EMAIL_BOB", BOB)
+            .args(["email", "apply", "--auto-approve", "--no-postmap"])
+            .assert()
+            .success();
+        for p in [&map, &backup] {
+            let m = std::fs::metadata(p).expect("metadata");
+            assert_eq!(m.mode() & 0o777, mode, "{} {:o}", p.display(), m.mode());
+            if root {
+                assert_eq!((m.uid(), m.gid()), (65534, 65534), "{}", p.display());
+            }
+        }
+        assert!(work.read("mail/virtual").expect("map").contains(BOB));
+    }
+    let left: Vec<_> = std::fs::read_dir(work.path().join("mail"))
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+}
+
+/// A new map is created 0600: it holds resolved private addresses.
+#[test]
+fn a_new_map_is_private() {
+    use std::os::unix::fs::MetadataExt;
+    let work = Work::new();
+    work.standard_org(BACKEND);
+    work.orgctl()
+        .env("ORGCTL_EMAIL_BOB", BOB)
+        .args(["email", "apply", "--auto-approve", "--no-postmap"])
+        .assert()
+        .success();
+    let m = std::fs::metadata(work.path().join("mail/virtual")).expect("map");
+    assert_eq!(m.mode() & 0o777, 0o600, "{:o}", m.mode());
 }

@@ -69,9 +69,7 @@ fn documented_defaults_are_the_codes() {
         dir: org_dir,
         rev: None,
     };
-    let ctx = orgctl::validate::Context {
-        today: jiff::civil::date(2026, 11, 25),
-    };
+    let ctx = orgctl::validate::Context::new(jiff::civil::date(2026, 11, 25));
     let checked = orgctl::pipeline::checked(&loc, &ctx, &[]).expect("load");
     assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
 

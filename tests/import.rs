@@ -346,9 +346,7 @@ proptest::proptest! {
             dir: dir.path().to_path_buf(),
             rev: None,
         };
-        let ctx = orgctl::validate::Context {
-            today: jiff::civil::date(2026, 11, 25),
-        };
+        let ctx = orgctl::validate::Context::new(jiff::civil::date(2026, 11, 25));
         let checked = orgctl::pipeline::checked(&loc, &ctx, &[]).expect("load");
         let unreadable: Vec<_> = checked
             .diagnostics

@@ -126,9 +126,7 @@ fn every_kind_of_change() {
         dir: r.to_path_buf(),
         rev: None,
     };
-    let ctx = orgctl::validate::Context {
-        today: jiff::civil::date(2026, 11, 25),
-    };
+    let ctx = orgctl::validate::Context::new(jiff::civil::date(2026, 11, 25));
     let c = orgctl::pipeline::checked(&loc, &ctx, &[]).expect("load");
     assert!(!c.has_errors(), "{:?}", c.diagnostics);
     let d = desired_github(&c.org, ctx.today).expect("github");

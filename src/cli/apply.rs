@@ -241,7 +241,7 @@ pub fn closing(report: &ApplyReport) -> String {
 
 /// Reads a saved plan, refusing another plan format version with a clear message.
 pub fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::readfile::read_regular_to_string(path, crate::readfile::MAX_DOCUMENT)
         .with_context(|| format!("reading the saved plan {}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a plan file (not JSON)", path.display()))?;

@@ -60,15 +60,16 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let own = RepoOwnership::build(org, &args.repo);
     let text = generate(&own, &gh.org)?;
     if let Some(path) = &args.check {
-        let committed = match std::fs::read_to_string(path) {
-            Ok(t) => Some(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(
-                    anyhow::Error::new(e).context(format!("cannot read `{}`", path.display()))
-                );
-            }
-        };
+        let committed =
+            match crate::readfile::read_regular_to_string(path, crate::readfile::MAX_DOCUMENT) {
+                Ok(t) => Some(t),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    return Err(
+                        anyhow::Error::new(e).context(format!("cannot read `{}`", path.display()))
+                    );
+                }
+            };
         if committed.as_deref() == Some(text.as_str()) {
             eprintln!("{} is up to date", path.display());
             return Ok(ExitCode::SUCCESS);

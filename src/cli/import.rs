@@ -49,8 +49,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             github_org,
             out,
         } => {
-            let text = std::fs::read_to_string(&config)
-                .with_context(|| format!("reading {}", config.display()))?;
+            let text =
+                crate::readfile::read_regular_to_string(&config, crate::readfile::MAX_DOCUMENT)
+                    .with_context(|| format!("reading {}", config.display()))?;
             let value: serde_json::Value = crate::yaml::parse(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {}", config.display(), e.message))?;
             (

@@ -87,6 +87,7 @@ impl Global {
     pub fn context(&self) -> Context {
         Context {
             today: self.as_of.unwrap_or_else(today_utc),
+            secrets: crate::email::secrets::SecretPolicy::from_env(),
         }
     }
 

@@ -74,7 +74,7 @@ pub fn checked_or_bail(global: &Global) -> anyhow::Result<Checked> {
 
 /// Reads a snapshot file.
 pub fn read_state(path: &std::path::Path) -> anyhow::Result<GithubState> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::readfile::read_regular_to_string(path, crate::readfile::MAX_DOCUMENT)
         .with_context(|| format!("reading state snapshot {}", path.display()))?;
     GithubState::from_json(&text).with_context(|| format!("in {}", path.display()))
 }

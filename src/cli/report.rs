@@ -136,8 +136,9 @@ fn read_templates(dir: &Path, format: Format) -> anyhow::Result<BTreeMap<String,
                 names.join(", ")
             );
         }
-        let text = std::fs::read_to_string(entry.path())
-            .with_context(|| format!("cannot read `{}`", entry.path().display()))?;
+        let text =
+            crate::readfile::read_regular_to_string(&entry.path(), crate::readfile::MAX_DOCUMENT)
+                .with_context(|| format!("cannot read `{}`", entry.path().display()))?;
         out.insert(name, text);
     }
     Ok(out)

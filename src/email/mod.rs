@@ -151,7 +151,8 @@ impl ApplyReport {
         self.applied.iter().any(|a| a.error.is_some())
     }
 
-    /// `Apply complete: X added, Y changed, Z destroyed.` (failed writes not counted).
+    /// `Apply complete: X added, Y changed, Z destroyed.`, or, when any write failed,
+    /// `Apply incomplete: ...; N failed. ...` (failed writes are not counted as done).
     pub fn summary(&self) -> String {
         let ok = |act: Action| {
             self.applied
@@ -159,12 +160,20 @@ impl ApplyReport {
                 .filter(|a| a.error.is_none() && a.action == act)
                 .count()
         };
-        format!(
-            "Apply complete: {} added, {} changed, {} destroyed.",
+        let counts = format!(
+            "{} added, {} changed, {} destroyed",
             ok(Action::Create),
             ok(Action::Update),
             ok(Action::Delete)
-        )
+        );
+        let failed = self.applied.iter().filter(|a| a.error.is_some()).count();
+        if failed == 0 {
+            format!("Apply complete: {counts}.")
+        } else {
+            format!(
+                "Apply incomplete: {counts}; {failed} failed. Fix the causes above and run apply again."
+            )
+        }
     }
 }
 
@@ -224,7 +233,8 @@ pub enum Backend {
 
 impl Backend {
     /// The backend of `org.yaml`'s `email:` block. A relative Postfix path is relative to the
-    /// current directory.
+    /// current directory. The Mailgun endpoint and request deadline may be overridden from the
+    /// environment only ([`mailgun::API_URL_ENV`], [`mailgun::DEADLINE_ENV`]).
     pub fn from_config(
         config: Option<&RawEmailConfig>,
         options: BackendOptions,
@@ -236,23 +246,38 @@ impl Backend {
             ));
         };
         Ok(match backend {
-            EmailBackend::Postfix { path } => Backend::Postfix(postfix::Postfix {
-                path: PathBuf::from(path),
-                postmap: options.postmap,
-                config_dir: options.postfix_config_dir,
-                run_postmap: options.run_postmap,
-            }),
-            EmailBackend::Mailgun { domain, api_url } => {
+            EmailBackend::Postfix { path } => {
+                if let Some(problem) = postfix::map_path_problem(path) {
+                    return Err(EmailError::Config(format!(
+                        "org.yaml `email.backend.path`: {path:?} {problem}; write a plain file path such as /etc/postfix/virtual"
+                    )));
+                }
+                Backend::Postfix(postfix::Postfix {
+                    path: PathBuf::from(path),
+                    postmap: options.postmap,
+                    config_dir: options.postfix_config_dir,
+                    run_postmap: options.run_postmap,
+                })
+            }
+            EmailBackend::Mailgun {
+                domain,
+                region,
+                api_url,
+            } => {
+                // The endpoint first: a refused URL is reported even without a key.
+                let env = |name| std::env::var(name).ok();
+                let base = mailgun::endpoint(
+                    *region,
+                    api_url.as_deref(),
+                    env(mailgun::API_URL_ENV).as_deref(),
+                )?;
+                let deadline = mailgun::deadline_from_env(env(mailgun::DEADLINE_ENV).as_deref())?;
                 let Some(key) = options.mailgun_api_key else {
                     return Err(EmailError::Config(
                         "the Mailgun backend needs an API key: set MAILGUN_API_KEY (or --mailgun-api-key-env)".into(),
                     ));
                 };
-                Backend::Mailgun(mailgun::Mailgun::new(
-                    api_url.as_deref().unwrap_or(mailgun::DEFAULT_API_URL),
-                    domain,
-                    key,
-                )?)
+                Backend::Mailgun(mailgun::Mailgun::new(&base, domain, key)?.with_deadline(deadline))
             }
         })
     }
@@ -373,4 +398,48 @@ pub(crate) fn resolve_table<'a>(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_refuses_a_map_path_postmap_would_misread() {
+        for path in ["-v", "hash:/etc/postfix/virtual", "a\nb"] {
+            let config = RawEmailConfig {
+                domains: vec!["x.org".into()],
+                backend: Some(EmailBackend::Postfix { path: path.into() }),
+            };
+            let e = Backend::from_config(Some(&config), BackendOptions::default())
+                .expect_err(path)
+                .to_string();
+            assert!(e.starts_with("org.yaml `email.backend.path`: "), "{e}");
+        }
+    }
+
+    #[test]
+    fn summary_says_when_a_write_failed() {
+        let write = |action, error: Option<&str>| Applied {
+            resource: resource("a@x.org"),
+            action,
+            note: None,
+            error: error.map(str::to_string),
+        };
+        let mut report = ApplyReport {
+            applied: vec![write(Action::Create, None), write(Action::Update, None)],
+            notes: Vec::new(),
+        };
+        assert_eq!(
+            report.summary(),
+            "Apply complete: 1 added, 1 changed, 0 destroyed."
+        );
+        report
+            .applied
+            .push(write(Action::Create, Some("POST /v3/routes: HTTP 400")));
+        assert_eq!(
+            report.summary(),
+            "Apply incomplete: 1 added, 1 changed, 0 destroyed; 1 failed. Fix the causes above and run apply again."
+        );
+    }
 }

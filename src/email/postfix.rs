@@ -22,8 +22,11 @@
 //!
 //! Apply writes the new file atomically: a copy of the old one is kept as
 //! `<path>.orgctl-backup`, the new contents go to a temporary file in the same directory which
-//! is synced and renamed over the map, then the directory is synced. Then it runs
-//! `postmap [-c DIR] <path>`. Apply checks that `postmap` exists before writing. A no-op apply
+//! is synced and renamed over the map, then the directory is synced (the backup is written the
+//! same way). Both hold resolved private addresses, so they are created 0600 and then get the
+//! map's mode and owner (see `match_owner_and_mode`); a new map stays 0600. Then it runs
+//! `postmap [-c DIR] <path>`, a relative path prefixed with `./` so it is never an option
+//! (the `email-backend` rule of `check` also refuses paths starting with `-` or holding `:`). Apply checks that `postmap` exists before writing. A no-op apply
 //! writes nothing, but still runs `postmap` when the compiled map is missing or older than the
 //! map (a previous apply stopped in between), so re-running apply always converges.
 
@@ -85,7 +88,7 @@ struct MapFile {
 
 impl Postfix {
     fn load(&self) -> Result<MapFile, EmailError> {
-        match std::fs::read(&self.path) {
+        match crate::readfile::read_regular(&self.path, crate::readfile::MAX_DOCUMENT) {
             Ok(bytes) => {
                 let text = String::from_utf8(bytes).map_err(|_| EmailError::Malformed {
                     path: self.path.clone(),
@@ -131,7 +134,7 @@ impl Postfix {
     fn run_postmap(&self) -> Result<(), EmailError> {
         let out = self
             .postmap_command()
-            .arg(&self.path)
+            .arg(postmap_arg(&self.path))
             .output()
             .map_err(|e| EmailError::Postmap(format!("running {}: {e}", self.postmap.display())))?;
         if !out.status.success() {
@@ -166,51 +169,97 @@ impl Postfix {
         old: Option<&str>,
         new: &str,
     ) -> Result<Option<PathBuf>, EmailError> {
-        let io = |action: &'static str, path: &Path| {
-            let path = path.to_path_buf();
-            move |source| EmailError::Io {
-                action,
-                path,
-                source,
-            }
-        };
         let dir = match self.path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        std::fs::create_dir_all(&dir).map_err(io("creating", &dir))?;
+        std::fs::create_dir_all(&dir).map_err(|source| EmailError::Io {
+            action: "creating",
+            path: dir.clone(),
+            source,
+        })?;
+        // The map's mode and owner, which the backup and the new map keep.
+        let like = std::fs::metadata(&self.path).ok();
         let mut backup = None;
         if let Some(old) = old {
             let b = append_ext(&self.path, "orgctl-backup");
-            std::fs::write(&b, old).map_err(io("writing", &b))?;
+            replace_file(&dir, &b, old.as_bytes(), like.as_ref())?;
             backup = Some(b);
         }
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.orgctl-tmp-{}", std::process::id()));
-        let result = (|| {
-            let mut f = std::fs::File::create(&tmp).map_err(io("creating", &tmp))?;
-            if let Ok(meta) = std::fs::metadata(&self.path) {
-                f.set_permissions(meta.permissions())
-                    .map_err(io("setting permissions of", &tmp))?;
-            }
-            f.write_all(new.as_bytes()).map_err(io("writing", &tmp))?;
-            f.sync_all().map_err(io("syncing", &tmp))?;
-            std::fs::rename(&tmp, &self.path)
-                .map_err(io("renaming the new map over", &self.path))?;
-            if let Ok(d) = std::fs::File::open(&dir) {
-                let _ = d.sync_all();
-            }
-            Ok(())
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result.map(|()| backup)
+        replace_file(&dir, &self.path, new.as_bytes(), like.as_ref())?;
+        Ok(backup)
     }
+}
+
+/// Atomically replaces `target` (in `dir`) with `contents`: a temporary file is created in
+/// `dir` with mode 0600 (`O_EXCL`, so never through a link), given the mode and owner of
+/// `like` ([`match_owner_and_mode`]), written, synced and renamed over `target`; then `dir`
+/// is synced. Without `like` (a new map) the file stays 0600. The temporary file is removed on
+/// failure.
+fn replace_file(
+    dir: &Path,
+    target: &Path,
+    contents: &[u8],
+    like: Option<&std::fs::Metadata>,
+) -> Result<(), EmailError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |action: &'static str, path: &Path| {
+        let path = path.to_path_buf();
+        move |source| EmailError::Io {
+            action,
+            path,
+            source,
+        }
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.orgctl-tmp-{}", std::process::id()));
+    // A leftover of a crashed run with the same process id.
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(io("creating", &tmp))?;
+        if let Some(like) = like {
+            match_owner_and_mode(&f, like).map_err(io("setting the owner and mode of", &tmp))?;
+        }
+        f.write_all(contents).map_err(io("writing", &tmp))?;
+        f.sync_all().map_err(io("syncing", &tmp))?;
+        std::fs::rename(&tmp, target).map_err(io("renaming the new file over", target))?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Gives `file` (just created by orgctl) the owner, group and permission bits of `like` (the
+/// map), so that nobody can read it who could not read the map. Running as root, or as the
+/// map's owner, that is exact. Otherwise orgctl may not give a file away: it stays orgctl's
+/// (who could read the map anyway), keeps the map's group if orgctl may set it, and else loses
+/// its group permission bits (the group is orgctl's, not the map's). Special bits (setuid,
+/// setgid, sticky) are never copied.
+fn match_owner_and_mode(file: &std::fs::File, like: &std::fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt, fchown};
+    let mut mode = like.mode() & 0o777;
+    let mine = file.metadata()?;
+    if (mine.uid(), mine.gid()) != (like.uid(), like.gid())
+        && fchown(file, Some(like.uid()), Some(like.gid())).is_err()
+        && mine.gid() != like.gid()
+        && fchown(file, None, Some(like.gid())).is_err()
+    {
+        mode &= !0o070;
+    }
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
 }
 
 impl MailBackend for Postfix {
@@ -295,6 +344,33 @@ impl MailBackend for Postfix {
                 .push(format!("ran postmap {}", self.path.display()));
         }
         Ok(report)
+    }
+}
+
+/// What is wrong with `path` as a map path given to `postmap`, if anything. Pure; used by the
+/// `email-backend` rule of `check` and again before any write. A path must not be empty, start
+/// with `-` (an option), contain `:` (postmap reads `type:name`) or a control character.
+pub fn map_path_problem(path: &str) -> Option<&'static str> {
+    if path.is_empty() {
+        Some("is empty")
+    } else if path.starts_with('-') {
+        Some("starts with `-`: postmap would read it as an option")
+    } else if path.contains(':') {
+        Some("contains `:`: postmap would read it as `type:name`")
+    } else if path.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else {
+        None
+    }
+}
+
+/// The map path as given to `postmap`: a relative path gets a `./` prefix, so no file name can
+/// ever be read as an option (`postmap` has no portable `--`).
+fn postmap_arg(path: &Path) -> PathBuf {
+    if path.is_absolute() || path.starts_with(".") || path.starts_with("..") {
+        path.to_path_buf()
+    } else {
+        Path::new(".").join(path)
     }
 }
 
@@ -673,6 +749,19 @@ mod tests {
     use super::super::expand::AliasTable;
     use super::*;
     use secrecy::SecretString;
+
+    #[test]
+    fn postmap_never_sees_a_path_as_an_option() {
+        for (path, arg) in [
+            ("-v", "./-v"),
+            ("mail/virtual", "./mail/virtual"),
+            ("./virtual", "./virtual"),
+            ("../virtual", "../virtual"),
+            ("/etc/postfix/virtual", "/etc/postfix/virtual"),
+        ] {
+            assert_eq!(postmap_arg(Path::new(path)), PathBuf::from(arg), "{path}");
+        }
+    }
 
     fn table() -> AliasTable {
         AliasTable::from([

@@ -110,18 +110,18 @@ fn walk(
     Ok(())
 }
 
-/// Reads a file, refusing ones over the size limit without reading them.
+/// Reads a file, refusing ones over the size limit without reading them, and anything but a
+/// regular file (a FIFO or a device would block or never end) without waiting
+/// ([`crate::readfile::open_regular`]).
 fn read_limited(path: &Path) -> Content {
-    let file = match fs::File::open(path) {
-        Ok(f) => f,
+    let (file, meta) = match crate::readfile::open_regular(path) {
+        Ok(opened) => opened,
         Err(e) => return Content::Unreadable(e.to_string()),
     };
-    let (size, regular) = match file.metadata() {
-        Ok(m) if m.is_dir() => return Content::Unreadable("it is a directory".into()),
-        Ok(m) if m.len() > MAX_FILE_BYTES => return Content::TooLarge(m.len()),
-        Ok(m) => (m.len(), m.is_file()),
-        Err(e) => return Content::Unreadable(e.to_string()),
-    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Content::TooLarge(meta.len());
+    }
+    let (size, regular) = (meta.len(), meta.is_file());
     // A file that grows while being read (a pipe, /dev/zero via a link) is still bounded.
     let mut file = file.take(MAX_FILE_BYTES + 1);
     let mut bytes = Vec::new();
@@ -143,5 +143,26 @@ fn read_limited(path: &Path) -> Content {
         Ok(_) if bytes.len() as u64 > MAX_FILE_BYTES => Content::TooLarge(bytes.len() as u64),
         Ok(_) => Content::Bytes(bytes),
         Err(e) => Content::Unreadable(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::readfile::tests::{mkfifo, within};
+
+    /// A FIFO among the org files is refused at once (it used to block `check` forever).
+    #[test]
+    fn a_fifo_org_file_is_refused_without_blocking() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("org.yaml"), "name: O\n").unwrap();
+        std::fs::create_dir(d.path().join("people")).unwrap();
+        mkfifo(&d.path().join("people/alice.yaml"));
+        let root = d.path().to_path_buf();
+        let loaded = within(move || super::load_dir(&root).map(|l| l.diagnostics));
+        let messages: Vec<String> = loaded.unwrap().iter().map(|d| d.message.clone()).collect();
+        assert_eq!(
+            messages,
+            ["cannot read the file: not a regular file (a FIFO)"]
+        );
     }
 }

@@ -149,11 +149,12 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     false
 }
 
-/// Reads a file of at most [`MAX_FILE_BYTES`] with as few system calls as possible: no `stat`,
-/// one read for a small file plus the one that sees its end.
+/// Reads a regular file of at most [`MAX_FILE_BYTES`] with as few system calls as possible:
+/// one `fstat` (refusing FIFOs and devices without blocking), one read for a small file plus
+/// the one that sees its end.
 fn read_small(path: &Path) -> Content {
-    let file = match fs::File::open(path) {
-        Ok(f) => f,
+    let file = match crate::readfile::open_regular(path) {
+        Ok((f, _)) => f,
         Err(e) => return Content::Unreadable(e.to_string()),
     };
     let mut bytes = Vec::with_capacity(4096);

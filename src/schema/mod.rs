@@ -10,7 +10,7 @@ mod person;
 mod team;
 
 pub use money::Money;
-pub use org::{EmailBackend, RawEmailConfig, RawGithubOrg, RawLimits, RawOrg};
+pub use org::{EmailBackend, MailgunRegion, RawEmailConfig, RawGithubOrg, RawLimits, RawOrg};
 pub use person::{RawEmail, RawPerson, SecretRef};
 pub use team::{
     AddressRecipient, AliasRecipient, AliasTarget, Permission, PersonRecipient, Privacy, RawAlias,

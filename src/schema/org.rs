@@ -73,10 +73,47 @@ pub enum EmailBackend {
     Mailgun {
         /// The Mailgun sending domain.
         domain: String,
-        /// API base URL (default `https://api.mailgun.net`).
+        /// Mailgun's region: `us` (`https://api.mailgun.net`, the default) or `eu`
+        /// (`https://api.eu.mailgun.net`). The API key is only ever sent to Mailgun's host for
+        /// the region (or to `ORGCTL_MAILGUN_API_URL`, set in the environment, never here).
+        #[serde(default)]
+        region: Option<MailgunRegion>,
+        /// Older spelling of `region`: only `https://api.mailgun.net` or
+        /// `https://api.eu.mailgun.net` are accepted (`check` refuses any other URL).
         #[serde(default)]
         api_url: Option<String>,
     },
+}
+
+/// Mailgun's two API regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MailgunRegion {
+    /// `https://api.mailgun.net`.
+    Us,
+    /// `https://api.eu.mailgun.net`.
+    Eu,
+}
+
+impl MailgunRegion {
+    /// The region's API base URL.
+    pub fn api_url(self) -> &'static str {
+        match self {
+            MailgunRegion::Us => "https://api.mailgun.net",
+            MailgunRegion::Eu => "https://api.eu.mailgun.net",
+        }
+    }
+
+    /// The region whose API base URL is `url` (a trailing `/` and `/v3` allowed, case of the
+    /// scheme and host ignored); `None` for any other URL.
+    pub fn from_api_url(url: &str) -> Option<MailgunRegion> {
+        let u = url.trim().to_ascii_lowercase();
+        let u = u.trim_end_matches('/');
+        let u = u.strip_suffix("/v3").unwrap_or(u);
+        [MailgunRegion::Us, MailgunRegion::Eu]
+            .into_iter()
+            .find(|r| r.api_url() == u)
+    }
 }
 
 /// The `limits:` block of `org.yaml`.

@@ -13,10 +13,22 @@ use crate::model::Org;
 use jiff::civil::Date;
 
 /// What rules may know besides the model.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Context {
     /// The date terms and expiries are judged against (`--as-of`, default today in UTC).
     pub today: Date,
+    /// The secret references the operator allows (from the environment, never the files).
+    pub secrets: crate::email::secrets::SecretPolicy,
+}
+
+impl Context {
+    /// A context for `today` with the default secret policy.
+    pub fn new(today: Date) -> Context {
+        Context {
+            today,
+            secrets: crate::email::secrets::SecretPolicy::default(),
+        }
+    }
 }
 
 /// One semantic rule.

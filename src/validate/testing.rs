@@ -44,7 +44,7 @@ pub fn check(name: &str, files: &[(&str, &str)]) -> Vec<Diagnostic> {
         .unwrap_or_else(|| panic!("no rule {name}"));
     let org = org(files);
     let mut out = Vec::new();
-    (rule.check)(&org, &Context { today: today() }, &mut out);
+    (rule.check)(&org, &Context::new(today()), &mut out);
     out
 }
 

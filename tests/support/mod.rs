@@ -11,6 +11,8 @@ pub const AS_OF: &str = "2026-11-25";
 pub struct Work {
     /// The directory.
     pub dir: tempfile::TempDir,
+    /// Variables set for every `orgctl` run (`set_env`).
+    env: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl Work {
@@ -18,12 +20,18 @@ impl Work {
     pub fn new() -> Work {
         Work {
             dir: tempfile::tempdir().expect("tempdir"),
+            env: std::cell::RefCell::new(Vec::new()),
         }
     }
 
     /// The directory's path.
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Sets `name=value` for every later `orgctl` run of this directory.
+    pub fn set_env(&self, name: &str, value: &str) {
+        self.env.borrow_mut().push((name.into(), value.into()));
     }
 
     /// Writes `text` to `rel` (creating directories).
@@ -51,9 +59,16 @@ impl Work {
             .env_remove("ORGCTL_POSTMAP")
             .env_remove("ORGCTL_POSTFIX_CONFIG_DIR")
             .env_remove("MAILGUN_API_KEY")
+            .env_remove("ORGCTL_MAILGUN_API_URL")
+            .env_remove("ORGCTL_MAILGUN_TIMEOUT_SECS")
+            .env_remove("ORGCTL_SECRET_DIR")
+            .env_remove("ORGCTL_SECRET_ENV_PREFIX")
             .env("NO_COLOR", "1")
             .env("COLUMNS", "250")
             .args(["--org", "org", "--as-of", AS_OF]);
+        for (k, v) in self.env.borrow().iter() {
+            cmd.env(k, v);
+        }
         cmd
     }
 
@@ -69,7 +84,7 @@ impl Work {
         );
         self.write(
             "org/people/bob.yaml",
-            "name: Bob\nemail: { secret: \"env:ORGCTL_TEST_BOB\" }\n",
+            "name: Bob\nemail: { secret: \"env:ORGCTL_EMAIL_BOB\" }\n",
         );
         self.write(
             "org/people/carol.yaml",

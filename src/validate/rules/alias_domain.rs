@@ -31,6 +31,12 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
                     .at(site.file, site.pointer.clone())
                     .help("alias names are letters, digits, `.`, `_`, `+` and `-`"),
             );
+        } else if !super::looks_like_address(site.address) {
+            out.push(
+                finding(format!("`{}` is not a valid email address", site.address))
+                    .at(site.file, site.pointer.clone())
+                    .help("the domain is labels of letters, digits and `-` separated by dots, like `infra@example.org`"),
+            );
         }
         if !domains.contains(&domain.to_ascii_lowercase()) {
             let help = if domains.is_empty() {
@@ -69,6 +75,27 @@ mod tests {
         assert_eq!(
             messages(&d),
             ["`x@other.org` is not in a configured email domain"]
+        );
+    }
+
+    #[test]
+    fn malformed_domain_in_a_configured_domain() {
+        let d = check(
+            "alias-domain",
+            &[
+                (
+                    "org.yaml",
+                    "name: T\nemail:\n  domains: ['ex\"ample.org']\n",
+                ),
+                (
+                    "aliases/x.yaml",
+                    "address: 'x@ex\"ample.org'\nrecipients: [{address: a@b.org}]\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            messages(&d),
+            ["`x@ex\"ample.org` is not a valid email address"]
         );
     }
 }

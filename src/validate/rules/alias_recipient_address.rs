@@ -145,21 +145,44 @@ fn person_recipients(
     }
 }
 
-/// A plausible address: one `@`, a non-empty local part and a dotted domain, no spaces.
+/// A deliverable plain address, strictly: what every address field of the org files (a
+/// person's `email`, alias and team addresses, external recipients) and every resolved private
+/// address must be before it is written into a Postfix map or a Mailgun route.
+///
+/// Exactly one `@`. The local part is at most 64 characters: letters, digits (any script) and
+/// `. ! # % & ' * + = ? ^ _ ~ -`, not starting or ending with `.`, no `..` (RFC 5322 dot-atom
+/// without the characters that mean something to mail servers: no quotes, backslashes, `|`,
+/// `/`, `:`, `$`, braces or backticks). The domain is at most 253 characters, two or more
+/// labels of 1-63 letters, digits or `-` (not at either end). So no spaces, control
+/// characters, commas, angle brackets, quotes or URL schemes (`http://…`) ever pass.
 pub fn looks_like_address(a: &str) -> bool {
-    match a.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains('@')
-                && !a.chars().any(|c| {
-                    c.is_whitespace() || c.is_control() || c == ',' || c == '<' || c == '>'
-                })
-        }
-        None => false,
-    }
+    let Some((local, domain)) = a.split_once('@') else {
+        return false;
+    };
+    valid_local_part(local) && valid_domain(domain)
+}
+
+fn valid_local_part(local: &str) -> bool {
+    !local.is_empty()
+        && local.chars().count() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || ".!#%&'*+=?^_~-".contains(c))
+}
+
+fn valid_domain(domain: &str) -> bool {
+    domain.chars().count() <= 253
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|l| {
+            !l.is_empty()
+                && l.chars().count() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
 }
 
 #[cfg(test)]
@@ -192,6 +215,51 @@ mod tests {
                 "`not-an-address` is not an email address"
             ]
         );
+    }
+
+    #[test]
+    fn addresses_are_strict() {
+        use super::looks_like_address;
+        for good in [
+            "a@b.org",
+            "first.last+tag@lists.example.org",
+            "o'brien@example.ie",
+            "x_y-z=1@sub-domain.example",
+            "josé@bücher.example",
+        ] {
+            assert!(looks_like_address(good), "{good}");
+        }
+        for bad in [
+            "x\"@evil.example",
+            "\"x\"@evil.example",
+            "http://evil.example/hook@b.example",
+            "a b@c.org",
+            "a@b.org, c@d.org",
+            "a,b@c.org",
+            "a@b@c.org",
+            "<a@b.org>",
+            "a@b.org\n",
+            "a\u{1b}[2J@b.org",
+            "a\\b@c.org",
+            "|cmd@b.org",
+            "a:b@c.org",
+            ".a@b.org",
+            "a.@b.org",
+            "a..b@c.org",
+            "a@b",
+            "a@.b.org",
+            "a@b..org",
+            "a@-b.org",
+            "a@b-.org",
+            "a@b_c.org",
+            "@b.org",
+            "a@",
+            "",
+        ] {
+            assert!(!looks_like_address(bad), "{bad:?}");
+        }
+        assert!(!looks_like_address(&format!("{}@b.org", "a".repeat(65))));
+        assert!(!looks_like_address(&format!("a@{}.org", "b".repeat(64))));
     }
 
     /// The pruned expansion finds exactly the people without an address that the full
