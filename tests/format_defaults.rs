@@ -49,6 +49,13 @@ fn checks(org: &orgctl::model::Org) -> Vec<(&'static str, bool)> {
             "members (default) | leads",
             matches!(alias.to, AliasTarget::Members),
         ),
+        (
+            "mailgun: us (default, api.mailgun.net)",
+            orgctl::email::mailgun::endpoint(None, None, None)
+                .ok()
+                .as_deref()
+                == Some("https://api.mailgun.net"),
+        ),
     ]
 }
 
