@@ -80,7 +80,7 @@ pub fn shown_email(p: &Person) -> Option<String> {
     match &p.spec.email {
         Some(RawEmail::Address(a)) => Some(a.clone()),
         Some(RawEmail::Secret(_)) => Some(REDACTED.to_string()),
-        None => None,
+        Some(RawEmail::NoMail(_)) | None => None,
     }
 }
 

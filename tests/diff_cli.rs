@@ -300,3 +300,22 @@ fn history_reads_membership_changes_from_git() {
     let (_, out, _) = stdout(orgctl(root).args(["history", "--max-commits", "1"]));
     assert_eq!(out.lines().count(), 1, "{out}");
 }
+
+/// Issue 14.4: a person turning to `email: none` shows in the diff as the field change and as
+/// the aliases they stop receiving.
+#[test]
+fn email_none_shows_as_lost_alias_mail() {
+    let dir = repo();
+    let root = dir.path();
+    edit(root, "people/emeka-okafor.yaml", |t| {
+        t.replace("email: emeka@example.org", "email: none")
+    });
+    let (code, out, err) = stdout(orgctl(root).args(["diff"]));
+    assert_eq!(code, Some(0), "{err}");
+    for line in [
+        "      email: emeka@example.org → none",
+        "  ~ moderation@nixos.example: - emeka-okafor",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in\n{out}");
+    }
+}

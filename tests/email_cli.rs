@@ -52,6 +52,47 @@ fn recipient_without_an_address_is_refused() {
     assert_eq!(work.read("mail/virtual"), None);
 }
 
+/// Issue 14.4: `email: none` is a member who receives no alias mail: check passes, expansion
+/// leaves them out, the report says so; a member with no `email` at all is still an error.
+#[test]
+fn a_member_with_email_none_receives_nothing_and_check_passes() {
+    let work = Work::new();
+    work.standard_org(BACKEND);
+    work.write("org/people/frank.yaml", "name: Frank\nemail: none\n");
+    work.write(
+        "org/teams/oncall.yaml",
+        "name: On-call\nparent: infra\nmembers: [carol, erin, frank]\n",
+    );
+    work.orgctl().arg("check").assert().success();
+    let out = work.orgctl().args(["email", "plan"]).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("infra-all@example.org"), "{text}");
+    assert!(!text.to_lowercase().contains("frank"), "{text}");
+    let site = work.path().join("site");
+    work.orgctl()
+        .args(["report", "--format", "markdown", "--out"])
+        .arg(&site)
+        .assert()
+        .success();
+    let person = std::fs::read_to_string(site.join("people/frank.md")).expect("page");
+    assert!(person.contains("receives no alias mail"), "{person}");
+    let team = std::fs::read_to_string(site.join("teams/infra.md")).expect("page");
+    assert!(
+        team.contains("Receive no alias mail (`email: none`): [Frank]"),
+        "{team}"
+    );
+    // Without any `email`, the same member is still a gap.
+    work.write("org/people/frank.yaml", "name: Frank\n");
+    work.orgctl().arg("check").assert().code(1).stdout(contains(
+        "`frank` receives mail for `infra-all@example.org` but has no email address",
+    ));
+}
+
 #[test]
 fn unresolvable_secret_stops_apply_before_any_write_and_names_the_person() {
     let work = Work::new();

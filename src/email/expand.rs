@@ -163,7 +163,7 @@ pub fn person_recipient(org: &Org, person: &str) -> Option<Recipient> {
             person: person.to_string(),
             reference: s.secret.clone(),
         }),
-        None => None,
+        Some(RawEmail::NoMail(_)) | None => None,
     }
 }
 

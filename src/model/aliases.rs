@@ -36,6 +36,32 @@ pub struct Expanded {
     pub declared: Declared,
     /// Recipients, sorted and de-duplicated.
     pub recipients: BTreeSet<Recipient>,
+    /// People the alias reaches who said `email: none`: left out of `recipients`, listed so
+    /// reports and diffs can say who gets no mail.
+    pub no_mail: BTreeSet<String>,
+}
+
+impl Expanded {
+    /// An alias with `recipients` found for it, people with `email: none` set apart.
+    fn new(org: &Org, address: &str, declared: Declared, found: BTreeSet<Recipient>) -> Expanded {
+        let (no_mail, recipients): (BTreeSet<Recipient>, BTreeSet<Recipient>) =
+            found.into_iter().partition(|r| match r {
+                Recipient::Person(p) => org.people.get(p).is_some_and(|p| p.receives_no_mail()),
+                Recipient::External(_) => false,
+            });
+        Expanded {
+            address: address.to_string(),
+            declared,
+            recipients,
+            no_mail: no_mail
+                .into_iter()
+                .filter_map(|r| match r {
+                    Recipient::Person(p) => Some(p),
+                    Recipient::External(_) => None,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Every alias of the org, by address.
@@ -68,11 +94,7 @@ pub fn expand(org: &Org, today: Date) -> BTreeMap<String, Expanded> {
             }
             out.insert(
                 a.address.clone(),
-                Expanded {
-                    address: a.address.clone(),
-                    declared: Declared::Team(t.id.clone()),
-                    recipients: r,
-                },
+                Expanded::new(org, &a.address, Declared::Team(t.id.clone()), r),
             );
         }
     }
@@ -84,11 +106,7 @@ pub fn expand(org: &Org, today: Date) -> BTreeMap<String, Expanded> {
         }
         out.insert(
             a.spec.address.clone(),
-            Expanded {
-                address: a.spec.address.clone(),
-                declared: Declared::Alias(a.id.clone()),
-                recipients: r,
-            },
+            Expanded::new(org, &a.spec.address, Declared::Alias(a.id.clone()), r),
         );
     }
     out
@@ -158,5 +176,32 @@ mod tests {
         );
         assert_eq!(all["y@example.org"].recipients.len(), 2);
         assert_eq!(all["x@example.org"].declared, Declared::Alias("x".into()));
+    }
+
+    /// Issue 14.4: `email: none` leaves a person out of every alias, and says so.
+    #[test]
+    fn people_with_email_none_receive_nothing_and_are_listed() {
+        let o = org(&[
+            ("people/a.yaml", "name: A\nemail: a@example.org\n"),
+            ("people/b.yaml", "name: B\nemail: none\n"),
+            (
+                "teams/t.yaml",
+                "name: T\nleads: [a]\nmembers: [a, b]\nemail:\n  - {address: t@example.org}\n",
+            ),
+            (
+                "aliases/x.yaml",
+                "address: x@example.org\nrecipients:\n  - person: b\n",
+            ),
+        ]);
+        let all = expand(&o, today());
+        let t = &all["t@example.org"];
+        assert_eq!(
+            t.recipients.iter().cloned().collect::<Vec<_>>(),
+            [Recipient::Person("a".into())]
+        );
+        assert_eq!(t.no_mail.iter().collect::<Vec<_>>(), ["b"]);
+        // An alias left with no recipient stays as before: empty.
+        assert!(all["x@example.org"].recipients.is_empty());
+        assert_eq!(all["x@example.org"].no_mail.len(), 1);
     }
 }

@@ -57,9 +57,15 @@ impl Person {
         }
     }
 
-    /// Whether the person has any address (public or secret).
-    pub fn has_email(&self) -> bool {
+    /// Whether the person's file says where alias mail goes: an address (public or secret),
+    /// or `email: none` (nowhere). Only a person with no `email` at all is a gap in an alias.
+    pub fn declares_email(&self) -> bool {
         self.spec.email.is_some()
+    }
+
+    /// Whether the person said `email: none`: aliases leave them out.
+    pub fn receives_no_mail(&self) -> bool {
+        matches!(self.spec.email, Some(RawEmail::NoMail(_)))
     }
 }
 

@@ -89,6 +89,8 @@ pub struct AliasRow {
     pub declared_in: String,
     /// Recipients as shown (people redacted where private).
     pub recipients: Vec<RecipientRow>,
+    /// People it reaches who said `email: none` and get none of its mail.
+    pub no_mail: Vec<RecipientRow>,
 }
 
 /// One recipient of an alias.
@@ -206,6 +208,8 @@ pub struct PersonPage {
     pub chat: Vec<(String, String)>,
     /// Marked inactive.
     pub inactive: bool,
+    /// Said `email: none`: receives no alias mail.
+    pub no_mail: bool,
     /// GitHub organisation owner.
     pub admin: bool,
     /// Teams and roles with terms.
@@ -479,6 +483,11 @@ pub fn build(org: &Org, today: Date, as_of: Option<Date>, findings: Vec<Finding>
             kind,
             declared_in,
             recipients: e.recipients.iter().map(|r| recipient_row(org, r)).collect(),
+            no_mail: e
+                .no_mail
+                .iter()
+                .map(|p| recipient_row(org, &Recipient::Person(p.clone())))
+                .collect(),
         })
     };
     // person -> aliases received
@@ -588,6 +597,7 @@ pub fn build(org: &Org, today: Date, as_of: Option<Date>, findings: Vec<Finding>
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
             inactive: p.spec.inactive,
+            no_mail: p.receives_no_mail(),
             admin,
             teams: rows,
             alumni_of: alumni_of.get(p.id.as_str()).cloned().unwrap_or_default(),

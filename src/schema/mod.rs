@@ -11,7 +11,7 @@ mod team;
 
 pub use money::Money;
 pub use org::{EmailBackend, MailgunRegion, RawEmailConfig, RawGithubOrg, RawLimits, RawOrg};
-pub use person::{RawEmail, RawPerson, SecretRef};
+pub use person::{NoMail, RawEmail, RawPerson, SecretRef};
 pub use team::{
     AddressRecipient, AliasRecipient, AliasTarget, Permission, PersonRecipient, Privacy, RawAlias,
     RawAllocation, RawBudget, RawExpense, RawMemberTerm, RawOwns, RawPeriod, RawRecipient, RawTeam,

@@ -17,7 +17,8 @@ pub struct RawPerson {
     /// GitHub's immutable numeric user id: a renamed account is recognised by it.
     #[serde(default)]
     pub github_id: Option<u64>,
-    /// A public address, or a secret reference resolved only by `apply`.
+    /// A public address, a secret reference resolved only by `apply`, or `none`: the person
+    /// receives no alias mail (they stay members of their teams).
     #[serde(default)]
     pub email: Option<RawEmail>,
     /// Chat handles by network (`matrix`, `discourse`, `zulip`, ...).
@@ -28,14 +29,25 @@ pub struct RawPerson {
     pub inactive: bool,
 }
 
-/// A person's email: a public address or a reference to a secret.
+/// A person's email: a public address, a reference to a secret, or `none`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum RawEmail {
+    /// `email: none`: the person receives no alias mail; aliases of their teams leave them out
+    /// (tried first, so the word is never read as an address).
+    NoMail(NoMail),
     /// A public address, printed anywhere.
     Address(String),
     /// A private address kept outside the repository.
     Secret(SecretRef),
+}
+
+/// The word `none` of `email: none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NoMail {
+    /// Receives no alias mail.
+    None,
 }
 
 /// `email: { secret: "env:VAR" }`: where `apply` finds a private address.

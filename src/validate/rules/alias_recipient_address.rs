@@ -61,7 +61,7 @@ struct NoEmail<'a> {
 
 impl<'a> NoEmail<'a> {
     fn new(org: &'a Org, today: Date) -> NoEmail<'a> {
-        let lacks = |person: &str| org.people.get(person).is_some_and(|p| !p.has_email());
+        let lacks = |person: &str| org.people.get(person).is_some_and(|p| !p.declares_email());
         let (mut members, mut leads) = (HashMap::new(), HashMap::new());
         for t in org.teams.values() {
             let m: Vec<&str> = t
@@ -132,12 +132,12 @@ fn person_recipients(
     };
     for person in people {
         if let Some(p) = org.people.get(person) {
-            if !p.has_email() {
+            if !p.declares_email() {
                 out.push(
                     finding(format!("`{person}` receives mail for `{address}` but has no email address"))
                         .at(file, pointer.to_string())
                         .help(format!(
-                            "add `email:` to people/{person}.yaml (a secret reference keeps it private), or leave them out of this alias"
+                            "add `email:` to people/{person}.yaml (a secret reference keeps it private; `email: none` if they receive no alias mail), or leave them out of this alias"
                         )),
                 );
             }
@@ -213,6 +213,34 @@ mod tests {
                 "`b` receives mail for `t@example.org` but has no email address",
                 "`b` receives mail for `x@example.org` but has no email address",
                 "`not-an-address` is not an email address"
+            ]
+        );
+    }
+
+    /// Issue 14.4: `email: none` is an answer (no alias mail), not a gap.
+    #[test]
+    fn a_person_with_email_none_is_not_a_gap() {
+        let d = check(
+            "alias-recipient-address",
+            &[
+                ("people/a.yaml", "name: A\nemail: a@x.org\n"),
+                ("people/b.yaml", "name: B\nemail: none\n"),
+                ("people/c.yaml", "name: C\n"),
+                (
+                    "teams/t.yaml",
+                    "name: T\nmembers: [a, b, c]\nemail:\n  - address: t@example.org\n",
+                ),
+                (
+                    "aliases/x.yaml",
+                    "address: x@example.org\nrecipients: [{person: b}, {team: t}]\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            messages(&d),
+            [
+                "`c` receives mail for `t@example.org` but has no email address",
+                "`c` receives mail for `x@example.org` but has no email address",
             ]
         );
     }
@@ -326,7 +354,7 @@ mod tests {
                     let recipient = RawRecipient::Team(r.clone());
                     let full: Vec<&str> = recipient_people(&org, &recipient, today())
                         .into_iter()
-                        .filter(|p| org.people.get(*p).is_some_and(|p| !p.has_email()))
+                        .filter(|p| org.people.get(*p).is_some_and(|p| !p.declares_email()))
                         .collect();
                     assert_eq!(
                         no_email.team(&org, &r),
