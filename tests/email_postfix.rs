@@ -150,6 +150,99 @@ fn apply_then_every_alias_resolves_with_postmap() {
     assert_eq!(infra, ["alice@example.com", "bob@new-private.example"]);
 }
 
+/// Review of issue 13: a pull request pointing the map at another file (a shell profile, a
+/// served page) must not make apply write alias blocks and private addresses into it.
+#[test]
+fn the_map_is_written_only_where_the_operator_allows() {
+    let work = Work::new();
+    let victim = work.path().join("home/.bashrc");
+    work.write("home/.bashrc", "export PATH=/usr/bin\n");
+    let backend = format!("    kind: postfix\n    path: {}\n", victim.display());
+    work.standard_org(&backend);
+    // Without the operator's directory, an absolute map path is refused before any write.
+    work.orgctl()
+        .env("ORGCTL_EMAIL_BOB", BOB)
+        .args(["email", "apply", "--auto-approve", "--no-postmap"])
+        .assert()
+        .code(1)
+        .stderr(contains("ORGCTL_POSTFIX_MAP_DIR"));
+    // With it, a path outside is refused too, by check at its line and by apply.
+    let allowed = work.path().join("etc/postfix");
+    std::fs::create_dir_all(&allowed).expect("mkdir");
+    work.orgctl()
+        .env("ORGCTL_POSTFIX_MAP_DIR", &allowed)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(contains("org.yaml"))
+        .stdout(contains("ORGCTL_POSTFIX_MAP_DIR"));
+    work.orgctl()
+        .env("ORGCTL_POSTFIX_MAP_DIR", &allowed)
+        .env("ORGCTL_EMAIL_BOB", BOB)
+        .args(["email", "apply", "--auto-approve", "--no-postmap"])
+        .assert()
+        .code(1);
+    assert_eq!(
+        work.read("home/.bashrc").as_deref(),
+        Some("export PATH=/usr/bin\n"),
+        "the file outside is untouched"
+    );
+    assert!(!work.path().join("home/.bashrc.orgctl-backup").exists());
+    // Inside the operator's directory it works.
+    let map = allowed.join("virtual");
+    work.standard_org(&format!("    kind: postfix\n    path: {}\n", map.display()));
+    work.orgctl()
+        .env("ORGCTL_POSTFIX_MAP_DIR", &allowed)
+        .env("ORGCTL_EMAIL_BOB", BOB)
+        .args(["email", "apply", "--auto-approve", "--no-postmap"])
+        .assert()
+        .success();
+    assert!(map.exists());
+}
+
+/// Review of issue 13: `apply --audit FILE` replaces a symbolic link at FILE (a PR can commit
+/// one into the checkout the apply job runs in) instead of writing through it.
+#[test]
+fn the_audit_record_never_writes_through_a_symlink() {
+    let work = Work::new();
+    work.standard_org(BACKEND);
+    work.write("home/precious.txt", "precious\n");
+    std::os::unix::fs::symlink(
+        work.path().join("home/precious.txt"),
+        work.path().join("audit.json"),
+    )
+    .expect("link");
+    work.orgctl()
+        .env("ORGCTL_EMAIL_BOB", BOB)
+        .args([
+            "apply",
+            "--no-github",
+            "--no-postmap",
+            "--auto-approve",
+            "--audit",
+            "audit.json",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        work.read("home/precious.txt").as_deref(),
+        Some("precious\n")
+    );
+    let audit = work.path().join("audit.json");
+    assert!(
+        !audit
+            .symlink_metadata()
+            .expect("audit")
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        work.read("audit.json")
+            .expect("audit")
+            .contains("audit_format_version")
+    );
+}
+
 #[test]
 fn missing_postmap_is_a_clear_error_before_any_write() {
     let work = Work::new();

@@ -175,6 +175,8 @@ impl Out {
                         "waiting {wait:.1?} before retrying {endpoint} (attempt {attempt} failed: {reason})"
                     )
                 };
+                // The reason quotes the server: shown terminal-safe.
+                let msg = crate::render::text::terminal_safe(&msg);
                 let bar = bar.lock().unwrap_or_else(PoisonError::into_inner);
                 match bar.as_ref() {
                     Some(b) => b.suspend(|| eprintln!("{msg}")),
@@ -674,7 +676,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     );
     let json = record.to_json();
     if let Some(path) = &args.audit {
-        std::fs::write(path, &json)
+        super::output::write_file(path, json.as_bytes())
             .with_context(|| format!("writing the audit record {}", path.display()))?;
     }
     if args.format == Format::Json {

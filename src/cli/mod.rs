@@ -88,6 +88,7 @@ impl Global {
         Context {
             today: self.as_of.unwrap_or_else(today_utc),
             secrets: crate::email::secrets::SecretPolicy::from_env(),
+            maps: crate::email::postfix::MapPolicy::from_env(),
         }
     }
 

@@ -20,7 +20,7 @@ static TEMP: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `contents` to `path` atomically: a new temporary file beside it (created exclusively,
 /// so not through a symlink), then a rename over `path`. A symlink at `path` is replaced, never
-/// followed; a reader never sees half a file.
+/// followed; a regular file there keeps its mode; a reader never sees half a file.
 pub fn write_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     let ctx = || format!("cannot write `{}`", path.display());
     let name = path
@@ -39,8 +39,16 @@ pub fn write_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
         std::process::id(),
         TEMP.fetch_add(1, Ordering::Relaxed)
     ));
+    // A file replaced keeps its mode (a 0600 plan or snapshot stays private).
+    let keep_mode = fs::symlink_metadata(path)
+        .ok()
+        .filter(fs::Metadata::is_file)
+        .map(|m| m.permissions());
     let result = (|| -> std::io::Result<()> {
         let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        if let Some(mode) = keep_mode.clone() {
+            f.set_permissions(mode)?;
+        }
         f.write_all(contents)?;
         f.flush()?;
         drop(f);
@@ -204,6 +212,20 @@ impl OutDir {
 
 #[cfg(test)]
 mod tests {
+    /// A private file rewritten stays private.
+    #[test]
+    fn a_rewritten_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.json");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        super::write_file(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
     use super::{OutDir, parts, write_file};
     use std::fs;
 

@@ -45,7 +45,8 @@ pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
     for (name, text) in files() {
         let path = args.out.join(&name);
         if args.check {
-            let current = std::fs::read_to_string(&path).unwrap_or_default();
+            let current =
+                crate::readfile::read_regular_to_string(&path, 16 << 20).unwrap_or_default();
             if current != text {
                 stale.push(path.display().to_string());
             }

@@ -363,7 +363,11 @@ impl Mailgun {
             }
             let backoff = Duration::from_millis(200 * (1 << attempt) + fastrand::u64(0..200));
             let wait = wait.unwrap_or(backoff).min(Duration::from_secs(60));
-            eprintln!("mailgun: {error}; retrying in {:.1}s", wait.as_secs_f64());
+            eprintln!(
+                "mailgun: {}; retrying in {:.1}s",
+                crate::render::text::terminal_safe(&error.to_string()),
+                wait.as_secs_f64()
+            );
             tokio::time::sleep(wait).await;
         }
     }

@@ -252,8 +252,14 @@ impl Backend {
                         "org.yaml `email.backend.path`: {path:?} {problem}; write a plain file path such as /etc/postfix/virtual"
                     )));
                 }
+                let path = postfix::MapPolicy::from_env().resolve(path).map_err(|why| {
+                    EmailError::Config(format!(
+                        "org.yaml `email.backend.path`: {path:?} {why}; the operator decides where the map may be ({})",
+                        postfix::MapPolicy::DIR_VAR
+                    ))
+                })?;
                 Backend::Postfix(postfix::Postfix {
-                    path: PathBuf::from(path),
+                    path,
                     postmap: options.postmap,
                     config_dir: options.postfix_config_dir,
                     run_postmap: options.run_postmap,

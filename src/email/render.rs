@@ -2,16 +2,21 @@
 //!
 //! Everything printed goes through [`Recipient`]'s `Display`, so a private recipient is always
 //! `alice <redacted>` and an address unknown to the org files `<unlisted address 1a2b3c4d>`.
+//! Text from the files or the mail server (route ids, addresses, error messages) goes through
+//! [`terminal_safe`]: the only escape sequences in the human output are its colours.
 
 use super::plan::{AliasChange, Drift, EmailPlan};
 use super::{ApplyReport, Recipient};
+use crate::render::text::terminal_safe;
 use serde_json::{Value, json};
 use std::fmt::Write;
 
 /// Version of the JSON documents below.
 pub const JSON_VERSION: u32 = 1;
 
+/// `s`, made terminal-safe, in colour `code` when `color`.
 fn paint(color: bool, code: &str, s: &str) -> String {
+    let s = terminal_safe(s);
     if color {
         format!("\x1b[{code}m{s}\x1b[0m")
     } else {
@@ -48,13 +53,18 @@ fn drift_lines(out: &mut String, title: &str, items: &[Drift], color: bool) {
     }
     let _ = writeln!(out, "\n{}", paint(color, "1;33", title));
     for d in items {
-        let _ = writeln!(out, "  {} {d}", paint(color, "33", "!"));
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            paint(color, "33", "!"),
+            terminal_safe(&d.to_string())
+        );
     }
 }
 
 /// The human plan: changes, drift, conflicts, notes and the summary line.
 pub fn human(plan: &EmailPlan, color: bool) -> String {
-    let mut out = format!("Email aliases on {}\n", plan.backend);
+    let mut out = format!("Email aliases on {}\n", terminal_safe(&plan.backend));
     if plan.changes.is_empty() {
         out.push_str("\nNo changes. The email aliases match the org.\n");
     } else {
@@ -79,7 +89,7 @@ pub fn human(plan: &EmailPlan, color: bool) -> String {
         let _ = writeln!(
             out,
             "\nNote: nobody currently receives mail for {}; such aliases are not served.",
-            plan.empty_aliases.join(", ")
+            terminal_safe(&plan.empty_aliases.join(", "))
         );
     }
     let _ = writeln!(out, "\n{}", plan.summary());
@@ -138,24 +148,25 @@ pub fn apply_human(report: &ApplyReport, color: bool) -> String {
         let note = a
             .note
             .as_deref()
-            .map(|n| format!(" ({n})"))
+            .map(|n| format!(" ({})", terminal_safe(n)))
             .unwrap_or_default();
         match &a.error {
             None => {
-                let _ = writeln!(out, "{}: {verb}{note}", a.resource);
+                let _ = writeln!(out, "{}: {verb}{note}", terminal_safe(&a.resource));
             }
             Some(e) => {
                 let _ = writeln!(
                     out,
-                    "{}: {} {e}",
-                    a.resource,
-                    paint(color, "1;31", "failed:")
+                    "{}: {} {}",
+                    terminal_safe(&a.resource),
+                    paint(color, "1;31", "failed:"),
+                    terminal_safe(e)
                 );
             }
         }
     }
     for n in &report.notes {
-        let _ = writeln!(out, "{n}");
+        let _ = writeln!(out, "{}", terminal_safe(n));
     }
     let _ = writeln!(out, "\n{}", report.summary());
     out
@@ -178,6 +189,33 @@ mod tests {
     use super::*;
     use crate::email::{AliasTable, Observed};
     use std::collections::BTreeSet;
+
+    /// Review of issue 13: what the mail server says (errors, route ids) never reaches the
+    /// terminal as escape sequences; with colour on, the only ones are orgctl's.
+    #[test]
+    fn server_text_is_terminal_safe() {
+        let report = ApplyReport {
+            applied: vec![crate::email::Applied {
+                resource: "email_alias[\"x@example.org\u{1b}]0;pwned\u{7}\"]".into(),
+                action: super::super::Action::Create,
+                note: Some("\u{1b}[2J".into()),
+                error: Some("bad \u{1b}[2J\u{1b}]8;;http://evil.example\u{7}click".into()),
+            }],
+            notes: vec!["\u{9b}31m".into()],
+        };
+        let plain = apply_human(&report, false);
+        assert!(
+            !plain.contains('\u{1b}') && !plain.contains('\u{9b}'),
+            "{plain:?}"
+        );
+        assert!(plain.contains("\\u{1b}[2J"), "{plain}");
+        let coloured = apply_human(&report, true);
+        let escapes = coloured.matches('\u{1b}').count();
+        assert_eq!(
+            escapes, 2,
+            "only the colour on and off of `failed:`: {coloured:?}"
+        );
+    }
 
     #[test]
     fn human_plan_is_terraform_style_and_redacted() {

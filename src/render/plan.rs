@@ -164,7 +164,10 @@ pub fn markdown(plan: &Plan) -> String {
                     Action::Update => '!',
                     Action::Delete => '-',
                 };
-                out.push_str(&format!("{sym} {}\n", code_safe(&c.address.to_string())));
+                out.push_str(&format!(
+                    "{sym} {}\n",
+                    crate::render::text::markdown_code_block(&c.address.to_string())
+                ));
                 for (field, before, after) in c.changed_fields() {
                     let b = before.unwrap_or_default();
                     let a = after.unwrap_or_default();
@@ -173,7 +176,7 @@ pub fn markdown(plan: &Plan) -> String {
                         Action::Delete => format!("-     {field} = {b}"),
                         Action::Update => format!("!     {field}: {b} -> {a}"),
                     };
-                    out.push_str(&code_safe(&line));
+                    out.push_str(&crate::render::text::markdown_code_block(&line));
                     out.push('\n');
                 }
             }
@@ -195,13 +198,4 @@ pub fn markdown(plan: &Plan) -> String {
         out.push_str("\n</details>\n");
     }
     out
-}
-
-/// Text inside a fenced code block: mentions do not fire there, but a fence or HTML close tag
-/// could break out, so backticks and `<` are replaced.
-fn code_safe(s: &str) -> String {
-    terminal_safe(s)
-        .replace('`', "'")
-        .replace('<', "‹")
-        .replace('\n', " ")
 }

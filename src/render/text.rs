@@ -124,6 +124,17 @@ pub fn markdown(s: &str) -> String {
     out
 }
 
+/// One line inside a fenced code block (a plan's ```` ```diff ```` section): mentions do not
+/// fire there, but a fence or an HTML close tag (`</details>`) could break out, so backticks
+/// become `'`, `<` becomes `‹`, line breaks spaces, and control characters are shown as
+/// [`terminal_safe`] shows them.
+pub fn markdown_code_block(s: &str) -> String {
+    terminal_safe(s)
+        .replace('`', "'")
+        .replace('<', "‹")
+        .replace('\n', " ")
+}
+
 /// A Markdown code span that no content can break out of (mentions do not fire inside one): the
 /// fence is longer than any backtick run inside, `|` is escaped for tables, line breaks become
 /// spaces and control characters are shown as [`terminal_safe`] shows them.

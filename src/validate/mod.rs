@@ -19,6 +19,8 @@ pub struct Context {
     pub today: Date,
     /// The secret references the operator allows (from the environment, never the files).
     pub secrets: crate::email::secrets::SecretPolicy,
+    /// Where the operator allows the Postfix map (from the environment, never the files).
+    pub maps: crate::email::postfix::MapPolicy,
 }
 
 impl Context {
@@ -27,6 +29,7 @@ impl Context {
         Context {
             today,
             secrets: crate::email::secrets::SecretPolicy::default(),
+            maps: crate::email::postfix::MapPolicy::default(),
         }
     }
 }

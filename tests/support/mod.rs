@@ -63,6 +63,7 @@ impl Work {
             .env_remove("ORGCTL_MAILGUN_TIMEOUT_SECS")
             .env_remove("ORGCTL_SECRET_DIR")
             .env_remove("ORGCTL_SECRET_ENV_PREFIX")
+            .env_remove("ORGCTL_POSTFIX_MAP_DIR")
             .env("NO_COLOR", "1")
             .env("COLUMNS", "250")
             .args(["--org", "org", "--as-of", AS_OF]);

@@ -12,7 +12,7 @@ use crate::schema::{EmailBackend, MailgunRegion};
 use crate::validate::{Context, finding};
 
 /// Checks `email.backend` in org.yaml.
-pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
+pub fn check(org: &Org, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(file) = org.file else {
         return;
     };
@@ -48,6 +48,15 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
                     finding(format!("the Postfix map path {path:?} {problem}"))
                         .at(file, "/email/backend/path")
                         .help("write a plain file path such as `/etc/postfix/virtual` (a relative path is relative to the directory orgctl runs in)"),
+                );
+            } else if let Some(why) = ctx.maps.refusal(path) {
+                out.push(
+                    finding(format!("the Postfix map path {path:?} {why}"))
+                        .at(file, "/email/backend/path")
+                        .help(format!(
+                            "the operator allows the map in one directory ({}, or the current directory when unset); name a file there",
+                            crate::email::postfix::MapPolicy::DIR_VAR
+                        )),
                 );
             }
         }
