@@ -388,6 +388,16 @@ async fn a_trickling_server_cannot_hold_plan() {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
             std::thread::spawn(move || {
+                // Read the whole request first, as a server does: answering before it is sent
+                // makes the client fail on its write instead of waiting on the answer.
+                let mut seen = Vec::new();
+                let mut byte = [0u8; 1];
+                while !seen.ends_with(b"\r\n\r\n") {
+                    match std::io::Read::read(&mut stream, &mut byte) {
+                        Ok(1) => seen.push(byte[0]),
+                        _ => return,
+                    }
+                }
                 for b in b"HTTP/1.1 200 OK\r\nX-Slow: "
                     .iter()
                     .chain(std::iter::repeat(&b'a'))
