@@ -30,7 +30,9 @@ use secrecy::SecretString;
 
 #[path = "support/github.rs"]
 mod fakes;
+mod support;
 use fakes::add_user;
+use support::copy_dir;
 
 const AS_OF: &str = "2026-11-25";
 const ORG: &str = "nixos-example";
@@ -177,19 +179,6 @@ fn here() -> &'static Path {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
-    }
 }
 
 /// A temporary directory holding a copy of the example `org/`.

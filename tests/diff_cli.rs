@@ -6,7 +6,7 @@ use std::fs;
 use std::path::Path;
 
 mod support;
-use support::git;
+use support::{copy_dir, git};
 
 fn orgctl(root: &Path) -> Command {
     let mut c = Command::cargo_bin("orgctl").expect("binary");
@@ -15,19 +15,6 @@ fn orgctl(root: &Path) -> Command {
         .current_dir(root)
         .args(["--as-of", "2026-11-25"]);
     c
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for e in fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), target).expect("copy");
-        }
-    }
 }
 
 /// The example org committed in a new repository.

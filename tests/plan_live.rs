@@ -4,15 +4,12 @@
 //! `GITHUB_GRAPHQL_URL`, as in GitHub Actions. Live and snapshot planning
 //! must agree, and pulling the live state must give back the snapshot.
 
-use std::collections::BTreeMap;
-
 use assert_cmd::Command;
-use fake_github::model::{Invitation, Repo, Team, User, key};
-use fake_github::{
-    Behaviour, FakeGithub, FakeState, Fault, FaultRule, InvitationRole, OrgRole, Permission,
-    Privacy, TeamRole,
-};
-use orgctl::github::state::{self, GithubState};
+use fake_github::{Behaviour, FakeGithub, FakeState, Fault, FaultRule};
+use orgctl::github::state::GithubState;
+
+#[path = "support/github.rs"]
+mod fakes;
 
 const SNAPSHOT: &str = "examples/github-state.json";
 const AS_OF: &str = "2026-11-25";
@@ -22,16 +19,6 @@ fn snapshot() -> GithubState {
         .expect("parse the snapshot")
 }
 
-fn permission(p: state::Permission) -> Permission {
-    match p {
-        state::Permission::Pull => Permission::Pull,
-        state::Permission::Triage => Permission::Triage,
-        state::Permission::Push => Permission::Push,
-        state::Permission::Maintain => Permission::Maintain,
-        state::Permission::Admin => Permission::Admin,
-    }
-}
-
 /// The fake organisation a snapshot describes: the same accounts (with their
 /// ids), members, invitations (with their ids), teams (with their ids) and
 /// the repositories the teams are granted.
@@ -39,94 +26,7 @@ fn fake_from(s: &GithubState) -> FakeState {
     let viewer = s.viewer.clone().expect("the snapshot names its viewer");
     let mut f = FakeState::new(&s.org, &viewer);
     f.users.clear();
-    f.members.clear();
-    let mut next_id = 1 + s.members.iter().map(|m| m.id).max().unwrap_or(0);
-    for m in &s.members {
-        f.users.insert(
-            key(&m.login),
-            User {
-                login: m.login.clone(),
-                id: m.id,
-            },
-        );
-        let role = match m.role {
-            state::OrgRole::Admin => OrgRole::Admin,
-            state::OrgRole::Member => OrgRole::Member,
-        };
-        f.members.insert(key(&m.login), role);
-    }
-    for i in &s.invitations {
-        if let Some(login) = &i.login {
-            f.users.entry(key(login)).or_insert_with(|| {
-                next_id += 1;
-                User {
-                    login: login.clone(),
-                    id: next_id,
-                }
-            });
-        }
-        f.invitations.push(Invitation {
-            id: i.id,
-            login: i.login.as_deref().map(key),
-            email: i.email.clone(),
-            role: match i.role {
-                state::InvitationRole::Admin => InvitationRole::Admin,
-                state::InvitationRole::BillingManager => InvitationRole::BillingManager,
-                _ => InvitationRole::DirectMember,
-            },
-            teams: BTreeMap::new(),
-        });
-    }
-    for t in &s.teams {
-        for r in &t.repos {
-            f.repos.entry(key(&r.name)).or_insert_with(|| {
-                next_id += 1;
-                Repo {
-                    id: next_id,
-                    name: r.name.clone(),
-                    private: false,
-                }
-            });
-        }
-    }
-    let ids: BTreeMap<&str, u64> = s.teams.iter().map(|t| (t.slug.as_str(), t.id)).collect();
-    for t in &s.teams {
-        f.teams.insert(
-            t.id,
-            Team {
-                id: t.id,
-                node_id: format!("T_kwDOAA{:06}", t.id),
-                name: t.name.clone(),
-                slug: t.slug.clone(),
-                description: t.description.clone(),
-                privacy: match t.privacy {
-                    state::Privacy::Closed => Privacy::Closed,
-                    state::Privacy::Secret => Privacy::Secret,
-                },
-                notification_setting: "notifications_enabled".into(),
-                permission: "pull".into(),
-                parent: t.parent.as_deref().map(|p| ids[p]),
-                members: t
-                    .members
-                    .iter()
-                    .map(|m| {
-                        let role = match m.role {
-                            state::TeamRole::Maintainer => TeamRole::Maintainer,
-                            state::TeamRole::Member => TeamRole::Member,
-                        };
-                        (key(&m.login), role)
-                    })
-                    .collect(),
-                repos: t
-                    .repos
-                    .iter()
-                    .map(|r| (key(&r.name), permission(r.permission)))
-                    .collect(),
-            },
-        );
-    }
-    f.next_id = next_id + 1;
-    f
+    fakes::serve_snapshot(s, f)
 }
 
 fn orgctl() -> Command {

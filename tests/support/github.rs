@@ -43,8 +43,24 @@ pub fn permission(p: st::Permission) -> fake_github::Permission {
 }
 
 /// `s` with the organisation's members, invitations and teams replaced by the snapshot's (its
-/// accounts and repositories added), serving it as GitHub would.
+/// accounts, with their ids, and the repositories its teams are granted added), serving it as
+/// GitHub would. Ids the fake makes up start above every id in the snapshot.
 pub fn serve_snapshot(snapshot: &GithubState, mut s: FakeState) -> FakeState {
+    let highest = snapshot
+        .members
+        .iter()
+        .map(|m| m.id)
+        .chain(snapshot.teams.iter().map(|t| t.id))
+        .chain(snapshot.invitations.iter().map(|i| i.id))
+        .chain(
+            snapshot
+                .teams
+                .iter()
+                .flat_map(|t| t.members.iter().map(|m| m.id)),
+        )
+        .max()
+        .unwrap_or(0);
+    s.next_id = s.next_id.max(highest + 1);
     s.members.clear();
     for m in &snapshot.members {
         add_user(&mut s, &m.login, Some(m.id));
@@ -64,6 +80,7 @@ pub fn serve_snapshot(snapshot: &GithubState, mut s: FakeState) -> FakeState {
             email: i.email.clone(),
             role: match i.role {
                 st::InvitationRole::Admin => fake_github::InvitationRole::Admin,
+                st::InvitationRole::BillingManager => fake_github::InvitationRole::BillingManager,
                 _ => fake_github::InvitationRole::DirectMember,
             },
             teams: Default::default(),
@@ -105,8 +122,5 @@ pub fn serve_snapshot(snapshot: &GithubState, mut s: FakeState) -> FakeState {
             },
         );
     }
-    s.next_id = s
-        .next_id
-        .max(snapshot.teams.iter().map(|t| t.id + 1).max().unwrap_or(0));
     s
 }

@@ -214,3 +214,17 @@ pub fn git(root: &Path, args: &[&str]) {
         .expect("git");
     assert!(st.success(), "git {args:?}");
 }
+
+/// Copies the directory tree `from` to `to` (regular files and directories).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
