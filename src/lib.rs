@@ -31,4 +31,5 @@ pub mod reviewers;
 pub mod schema;
 pub mod source;
 pub mod validate;
+pub mod words;
 pub mod yaml;

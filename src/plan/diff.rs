@@ -386,7 +386,7 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                 message: format!(
                     "team `{}` exists on GitHub but is not declared in teams/ ({}): declare it, list it in `github.unmanaged_teams`, or set `prune_undeclared_teams: true` to delete it",
                     t.slug,
-                    crate::render::count(t.members.len(), "member", "members")
+                    crate::words::count(t.members.len(), "member", "members")
                 ),
             });
         }

@@ -1,0 +1,219 @@
+//! The dependency rule of ARCHITECTURE.md, checked on the source (issue 19): the core never
+//! depends on a provider, and no two top-level modules import each other.
+//!
+//! The module graph is read from `src/` as text: an edge `a → b` for every `crate::b` path in a
+//! file of module `a` outside comments and `#[cfg(test)]` modules. The core's remaining
+//! dependencies on providers and the remaining import circles are listed below, as the
+//! redesign of issue 19 found them; the test fails when a new one appears, and also when a
+//! listed one is gone, so the lists only shrink and always say what is left to do.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Modules that talk to one service each: only the CLI and other providers may use them.
+const PROVIDERS: &[&str] = &["email", "github"];
+
+/// The shell: composes the core and the providers.
+const SHELL: &[&str] = &["cli", "main"];
+
+/// Core → provider dependencies not yet moved behind the provider interface.
+const CORE_ON_PROVIDERS: &[(&str, &str)] = &[
+    ("apply", "email"),
+    ("apply", "github"),
+    ("import", "github"),
+    ("orgdiff", "github"),
+    ("plan", "email"),
+    ("plan", "github"),
+    ("validate", "email"),
+    ("validate", "github"),
+];
+
+/// Import circles (strongly connected groups of top-level modules) not yet broken.
+const CIRCLES: &[&[&str]] = &[&["email", "github", "orgdiff", "plan", "render", "validate"]];
+
+/// The top-level module of a file under `src/` (`plan/diff.rs` → `plan`).
+fn module_of(rel: &Path) -> String {
+    let first = rel
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .unwrap_or_default();
+    first.trim_end_matches(".rs").to_string()
+}
+
+/// The code of a file without comments and without its `#[cfg(test)]` module.
+fn code(text: &str) -> String {
+    let text = match text.find("#[cfg(test)]") {
+        Some(i) => &text[..i],
+        None => text,
+    };
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).expect("read src") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// Edges between top-level modules.
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new("src");
+    let mut all = Vec::new();
+    files(src, &mut all);
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for path in all {
+        let rel = path.strip_prefix(src).expect("under src");
+        let from = module_of(rel);
+        let text = std::fs::read_to_string(&path).expect("read");
+        let code = code(&text);
+        let entry = edges.entry(from.clone()).or_default();
+        for (i, _) in code.match_indices("crate::") {
+            let to: String = code[i + "crate::".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !to.is_empty() && to != from {
+                entry.insert(to);
+            }
+        }
+    }
+    edges
+}
+
+/// Strongly connected groups of more than one module (Tarjan), each sorted.
+fn circles(edges: &BTreeMap<String, BTreeSet<String>>) -> BTreeSet<Vec<String>> {
+    struct State<'a> {
+        edges: &'a BTreeMap<String, BTreeSet<String>>,
+        index: BTreeMap<&'a str, usize>,
+        low: BTreeMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        on_stack: BTreeSet<&'a str>,
+        out: BTreeSet<Vec<String>>,
+    }
+    fn visit<'a>(s: &mut State<'a>, v: &'a str) {
+        let i = s.index.len();
+        s.index.insert(v, i);
+        s.low.insert(v, i);
+        s.stack.push(v);
+        s.on_stack.insert(v);
+        let next: Vec<&'a str> = s
+            .edges
+            .get(v)
+            .map(|n| n.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        for w in next {
+            if !s.index.contains_key(w) {
+                visit(s, w);
+                let lw = s.low[w];
+                let lv = s.low[v];
+                s.low.insert(v, lv.min(lw));
+            } else if s.on_stack.contains(w) {
+                let iw = s.index[w];
+                let lv = s.low[v];
+                s.low.insert(v, lv.min(iw));
+            }
+        }
+        if s.low[v] == s.index[v] {
+            let mut group = Vec::new();
+            while let Some(w) = s.stack.pop() {
+                s.on_stack.remove(w);
+                group.push(w.to_string());
+                if w == v {
+                    break;
+                }
+            }
+            if group.len() > 1 {
+                group.sort();
+                s.out.insert(group);
+            }
+        }
+    }
+    let mut s = State {
+        edges,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on_stack: BTreeSet::new(),
+        out: BTreeSet::new(),
+    };
+    for v in edges.keys() {
+        if !s.index.contains_key(v.as_str()) {
+            visit(&mut s, v);
+        }
+    }
+    s.out
+}
+
+#[test]
+fn the_core_depends_on_no_provider_but_the_listed_ones() {
+    let edges = graph();
+    let mut found = BTreeSet::new();
+    for (from, tos) in &edges {
+        if PROVIDERS.contains(&from.as_str()) || SHELL.contains(&from.as_str()) {
+            continue;
+        }
+        for to in tos {
+            if PROVIDERS.contains(&to.as_str()) {
+                found.insert((from.clone(), to.clone()));
+            }
+        }
+    }
+    let listed: BTreeSet<(String, String)> = CORE_ON_PROVIDERS
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let new: Vec<_> = found.difference(&listed).collect();
+    let gone: Vec<_> = listed.difference(&found).collect();
+    assert!(
+        new.is_empty(),
+        "core modules now depend on providers: {new:?}. The core must not: put the provider's part behind the provider interface (docs/providers.md)"
+    );
+    assert!(
+        gone.is_empty(),
+        "{gone:?} no longer depend on a provider: remove them from CORE_ON_PROVIDERS"
+    );
+}
+
+#[test]
+fn no_new_import_circle() {
+    let found = circles(&graph());
+    let listed: BTreeSet<Vec<String>> = CIRCLES
+        .iter()
+        .map(|c| c.iter().map(|s| s.to_string()).collect())
+        .collect();
+    assert_eq!(
+        found, listed,
+        "the import circles changed: break new ones; update CIRCLES when one is gone"
+    );
+}
+
+#[test]
+fn the_reader_finds_edges_and_circles() {
+    let edges: BTreeMap<String, BTreeSet<String>> = [
+        ("a", vec!["b"]),
+        ("b", vec!["c"]),
+        ("c", vec!["a"]),
+        ("d", vec!["a"]),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
+    .collect();
+    assert_eq!(
+        circles(&edges),
+        BTreeSet::from([vec!["a".to_string(), "b".into(), "c".into()]])
+    );
+    assert_eq!(
+        code("use crate::x; // crate::y\n// crate::z\n#[cfg(test)]\nmod tests { crate::w }"),
+        "use crate::x; // crate::y"
+    );
+    assert_eq!(module_of(Path::new("plan/diff.rs")), "plan");
+}
