@@ -15,12 +15,11 @@
 //!   member. A failed change does not stop independent ones; changes that need a team whose
 //!   creation failed are skipped. A 401 stops the run, and so does GitHub's rate limit when it
 //!   outlasts the retry budget: the changes left are reported as not attempted.
-//! * [`email`]: the `email_alias` changes, written by the email backend after the GitHub ones,
-//!   reported as results of the same kind.
+//! * The `email_alias` changes are written by the email provider after the GitHub ones and
+//!   reported as results of the same kind (`crate::email::results`).
 //! * [`audit`]: the versioned JSON record of every write.
 
 pub mod audit;
-pub mod email;
 pub mod execute;
 pub mod guard;
 

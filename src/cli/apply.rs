@@ -494,7 +494,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         None => Plan::without_github(&checked.org.spec.name, max_removals),
     };
     if let Some(e) = &email {
-        plan.add_email(&e.plan, &policy);
+        plan.add_email(crate::email::changes::plan_part(&e.plan), &policy);
     }
     if let (Some(saved), Some(path)) = (&saved, &args.plan) {
         // Parts left out by `--no-github` / `--no-email` are neither compared nor executed.
@@ -552,7 +552,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     .collect();
     let email_changes = changes.iter().any(|c| !is_github(c));
     if let Some(e) = &email {
-        if let Some(why) = applying::email::partial_selection(&plan.changes, &changes) {
+        if let Some(why) = crate::email::results::partial_selection(&plan.changes, &changes) {
             refusals.push(why);
         }
         if email_changes {
@@ -632,8 +632,10 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             let written =
                 crate::email::apply(&e.plan, &e.backend, &crate::email::secrets::Env, options)
                     .await;
-            let results =
-                applying::email::results(&changes, written.as_ref().map_err(|err| err.to_string()));
+            let results = crate::email::results::results(
+                &changes,
+                written.as_ref().map_err(|err| err.to_string()),
+            );
             for r in &results {
                 if let Some(b) = out
                     .bar

@@ -133,7 +133,7 @@ pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
             .build()
             .context("starting the async runtime")?;
         let email = runtime.block_on(crate::email::plan(&checked.org, today, &backend))?;
-        plan.add_email(&email, &policy);
+        plan.add_email(crate::email::changes::plan_part(&email), &policy);
     }
     Ok(plan)
 }

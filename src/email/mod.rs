@@ -33,12 +33,14 @@
 //! plan's (the state changed since the plan), when there is drift (unless allowed) or a
 //! conflict, or when any secret fails to resolve: all before the first write.
 
+pub mod changes;
 pub mod digest;
 pub mod expand;
 pub mod mailgun;
 pub mod plan;
 pub mod postfix;
 pub mod render;
+pub mod results;
 pub mod secrets;
 
 pub use expand::{AliasTable, Recipient, desired_aliases, public_addresses};

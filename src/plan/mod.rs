@@ -8,7 +8,6 @@
 
 pub mod desired;
 pub mod diff;
-pub mod email;
 pub mod simulate;
 
 pub use desired::{DesiredGithub, DesiredTeam, DesiredUser};
@@ -317,6 +316,21 @@ pub struct Plan {
     pub digest: String,
 }
 
+/// One provider's part of a plan, as the provider computed it from its own types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanPart {
+    /// The changes, in the order the provider executes them.
+    pub changes: Vec<Change>,
+    /// Drift and other findings the plan reports but does not change.
+    pub notes: Vec<Note>,
+    /// Where the changes go (`postfix map /etc/postfix/virtual`).
+    pub backend: String,
+    /// Fingerprint of the desired state the changes were computed from.
+    pub desired_fingerprint: String,
+    /// Fingerprint of the observed state the changes were computed against.
+    pub observed_fingerprint: String,
+}
+
 /// Prefix of [`Plan::digest`].
 const DIGEST_PREFIX: &str = "sha256:";
 
@@ -341,20 +355,21 @@ impl Plan {
         }
     }
 
-    /// Adds the email alias part of the plan (changes selected by `policy`, drift as notes).
-    pub fn add_email(&mut self, email: &crate::email::EmailPlan, policy: &Policy) {
-        let (changes, notes) = self::email::email_changes(email);
+    /// Adds the email provider's part (changes selected by `policy`, its notes and
+    /// fingerprints; `crate::email::changes::plan_part` computes it). The plan document keeps
+    /// its `email_*` fields for it (docs/plan-format.md).
+    pub fn add_email(&mut self, part: PlanPart, policy: &Policy) {
         self.changes
-            .extend(changes.into_iter().filter(|c| policy.selects(c)));
-        self.notes.extend(notes);
+            .extend(part.changes.into_iter().filter(|c| policy.selects(c)));
+        self.notes.extend(part.notes);
         self.removals = self
             .changes
             .iter()
             .filter(|c| c.action == Action::Delete)
             .count();
-        self.email_backend = Some(email.backend.clone());
-        self.email_desired_fingerprint = Some(fingerprint(&email.desired));
-        self.email_observed_fingerprint = Some(email.observed_fingerprint.clone());
+        self.email_backend = Some(part.backend);
+        self.email_desired_fingerprint = Some(part.desired_fingerprint);
+        self.email_observed_fingerprint = Some(part.observed_fingerprint);
         self.targets.clone_from(&policy.targets);
     }
 

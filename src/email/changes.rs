@@ -1,15 +1,28 @@
-//! Email alias changes as plan changes: `email_alias["x@y"]` beside the GitHub resources.
+//! The email provider's part of a plan: `email_alias["x@y"]` changes beside the GitHub
+//! resources.
 //!
-//! Pure conversion of an [`EmailPlan`] (computed by `crate::email`) into generic [`Change`]s and
-//! [`Note`]s, so one plan shows, saves and counts everything. Recipients are rendered with their
-//! redacting `Display`: a private address is never in a plan.
+//! Pure conversion of an [`EmailPlan`] into the core's [`Change`]s and [`Note`]s, so one plan
+//! shows, saves and counts everything; the core never sees the email types. Recipients are
+//! rendered with their redacting `Display`: a private address is never in a plan.
 
-use super::{Action, Address, Change, Note, Resource};
-use crate::email::{self, EmailPlan};
+use super::{Drift, EmailPlan, Recipient};
+use crate::plan::{Action, Address, Change, Note, PlanPart, Resource, fingerprint};
+
+/// The email plan as its part of the core plan: changes, notes and fingerprints.
+pub fn plan_part(plan: &EmailPlan) -> PlanPart {
+    let (changes, notes) = email_changes(plan);
+    PlanPart {
+        changes,
+        notes,
+        backend: plan.backend.clone(),
+        desired_fingerprint: fingerprint(&plan.desired),
+        observed_fingerprint: plan.observed_fingerprint.clone(),
+    }
+}
 
 /// The plan changes and notes of an email plan.
 pub fn email_changes(plan: &EmailPlan) -> (Vec<Change>, Vec<Note>) {
-    let recipients = |rs: &[email::Recipient]| Resource::EmailAlias {
+    let recipients = |rs: &[Recipient]| Resource::EmailAlias {
         recipients: rs.iter().map(|r| r.to_string()).collect(),
     };
     let changes = plan
@@ -28,7 +41,7 @@ pub fn email_changes(plan: &EmailPlan) -> (Vec<Change>, Vec<Note>) {
             }
         })
         .collect();
-    let note = |d: &email::Drift, blocking: bool| Note {
+    let note = |d: &Drift, blocking: bool| Note {
         address: Address::EmailAlias {
             address: d.address.clone().unwrap_or_else(|| plan.backend.clone()),
         },

@@ -1,11 +1,11 @@
-//! The email part of an apply: the `email_alias` changes of a plan, written by the email backend
+//! The email provider's part of an apply: the `email_alias` changes of a plan, written by the email backend
 //! (`crate::email::apply`) after the GitHub changes, reported like them.
 //!
 //! Pure conversions between the backend's [`crate::email::ApplyReport`] and [`ChangeResult`]s.
 //! A backend writes its whole table at once (the Postfix map is one file), so a `--target` must
 //! select every email change or none.
 
-use super::{ChangeResult, Outcome, is_github};
+use crate::apply::{ChangeResult, Outcome, is_github};
 use crate::email;
 use crate::plan::{Address, Change};
 
