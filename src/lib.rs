@@ -14,7 +14,6 @@ pub mod email;
 pub mod generate;
 pub mod github;
 pub mod history;
-pub mod import;
 pub mod load;
 pub mod locate;
 pub mod model;

@@ -19,15 +19,17 @@ const SHELL: &[&str] = &["cli", "main"];
 /// Core → provider dependencies not yet moved behind the provider interface.
 const CORE_ON_PROVIDERS: &[(&str, &str)] = &[
     ("apply", "github"),
-    ("import", "github"),
     ("orgdiff", "github"),
     ("plan", "github"),
     ("validate", "email"),
-    ("validate", "github"),
 ];
 
-/// Import circles (strongly connected groups of top-level modules) not yet broken.
-const CIRCLES: &[&[&str]] = &[&["email", "validate"], &["github", "plan"]];
+/// Import circles (strongly connected groups of top-level modules) not yet broken. Every one
+/// runs through a core → provider edge above (providers may use the core): each closes when
+/// the core's last dependency on its provider goes.
+const CIRCLES: &[&[&str]] = &[&[
+    "apply", "email", "github", "orgdiff", "plan", "render", "validate",
+]];
 
 /// The top-level module of a file under `src/` (`plan/diff.rs` → `plan`).
 fn module_of(rel: &Path) -> String {

@@ -106,7 +106,7 @@ fn kubernetes_state() -> GithubState {
     }
     let id_of = |s: &GithubState, l: &str| s.member(l).map(|m| m.id).unwrap_or(0);
     for (name, t) in k["teams"].as_object().expect("teams") {
-        let slug = orgctl::import::slugify(name);
+        let slug = orgctl::github::import::slugify(name);
         let mut members: Vec<TeamMember> = strs(&t["maintainers"])
             .into_iter()
             .map(|l| TeamMember {
@@ -154,7 +154,7 @@ fn kubernetes_state() -> GithubState {
             } else {
                 Privacy::Closed
             },
-            parent: t["parent"].as_str().map(orgctl::import::slugify),
+            parent: t["parent"].as_str().map(orgctl::github::import::slugify),
             members,
             repos,
         });
@@ -303,7 +303,7 @@ proptest::proptest! {
         for (i, (name, description, secret, members)) in teams.iter().enumerate() {
             // A name GitHub would accept, with a slug of its own (GitHub refuses a second team
             // whose name gives the same slug).
-            let base = orgctl::import::slugify(name);
+            let base = orgctl::github::import::slugify(name);
             if base.is_empty() || !seen_slugs.insert(base.clone()) {
                 continue;
             }
@@ -335,7 +335,7 @@ proptest::proptest! {
         s.normalize();
         let dir = tempfile::tempdir().expect("tmp");
         // Names that would share a file are refused by the importer (tested on their own).
-        let files = orgctl::import::from_state(&s);
+        let files = orgctl::github::import::from_state(&s);
         proptest::prop_assume!(files.is_ok());
         for (path, text) in files.expect("checked") {
             let file = dir.path().join(&path);

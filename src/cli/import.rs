@@ -41,7 +41,7 @@ enum Source {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (files, out) = match args.source {
         Source::Github { state, out } => (
-            crate::import::from_state(&super::plan::read_state(&state)?)?,
+            crate::github::import::from_state(&super::plan::read_state(&state)?)?,
             out,
         ),
         Source::Peribolos {
@@ -55,7 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let value: serde_json::Value = crate::yaml::parse(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {}", config.display(), e.message))?;
             (
-                crate::import::from_peribolos(&value, github_org.as_deref())?,
+                crate::github::import::from_peribolos(&value, github_org.as_deref())?,
                 out,
             )
         }

@@ -5,6 +5,8 @@
 //! * [`rest_reader`]: a per-resource REST reader ([`RestReader`]), the
 //!   comparison point.
 //! * [`writer`]: the writes apply makes ([`GithubWriter`], REST: [`RestWriter`]).
+//! * [`import`]: adopting an existing organisation: an `org/` tree from a state snapshot or a
+//!   peribolos config.
 //! * [`transport`]: octocrab clients, request counting, write pacing; [`retry`]: rate limits
 //!   and retries; [`config`]: endpoints and credentials; [`error`]: errors
 //!   that name the endpoint and the fix.
@@ -16,6 +18,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod import;
 mod listing;
 pub mod rest_reader;
 pub mod retry;

@@ -159,29 +159,7 @@ fn org_role_str(r: OrgRole) -> &'static str {
     }
 }
 
-/// The slug GitHub derives from a team name, for names in ASCII: letters lowercased, digits and
-/// `_` kept, every run of other characters one `-`, none at either end (GitHub: "replaces
-/// special characters in the name string, changes all words to lowercase, and replaces spaces
-/// with a `-` separator"). `None` for other names: GitHub documents too little to predict them.
-pub fn expected_slug(name: &str) -> Option<String> {
-    if !name.is_ascii() {
-        return None;
-    }
-    let mut out = String::with_capacity(name.len());
-    let mut dash = false;
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c.to_ascii_lowercase());
-        } else {
-            dash = true;
-        }
-    }
-    Some(out)
-}
+pub use crate::validate::expected_slug;
 
 /// Percent-encodes one path segment (logins, slugs and repository names are normally safe).
 fn seg(s: &str) -> String {

@@ -52,7 +52,9 @@ impl std::fmt::Debug for Rule {
     }
 }
 
-pub use rules::{RULES, is_valid_login, is_valid_repo, is_valid_slug, looks_like_address};
+pub use rules::{
+    RULES, expected_slug, is_valid_login, is_valid_repo, is_valid_slug, looks_like_address,
+};
 
 /// A finding of the running rule (rule name and severity are filled in by [`run`]).
 pub fn finding(message: impl Into<String>) -> Diagnostic {

@@ -35,7 +35,7 @@ mod term_order;
 pub use alias_recipient_address::looks_like_address;
 pub use github_login::is_valid_login;
 pub use repo_name::is_valid_repo;
-pub use team_slug::is_valid_slug;
+pub use team_slug::{expected_slug, is_valid_slug};
 
 use super::Rule;
 use crate::diagnostic::Severity::{Error, Warning};

@@ -5,6 +5,30 @@ use crate::model::Org;
 use crate::validate::{Context, finding};
 use std::collections::BTreeMap;
 
+/// The slug GitHub derives from a team name, for names in ASCII: letters lowercased, digits and
+/// `_` kept, every run of other characters one `-`, none at either end (GitHub: "replaces
+/// special characters in the name string, changes all words to lowercase, and replaces spaces
+/// with a `-` separator"). `None` for other names: GitHub documents too little to predict them.
+pub fn expected_slug(name: &str) -> Option<String> {
+    if !name.is_ascii() {
+        return None;
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut dash = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    Some(out)
+}
+
 /// A slug as GitHub makes them: lowercase letters, digits, `-` and `_`, not starting with `-`.
 pub fn is_valid_slug(s: &str) -> bool {
     !s.is_empty()
@@ -40,8 +64,7 @@ pub fn check(org: &Org, _: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
         if let Some(name) = t.spec.github.as_ref().and_then(|g| g.name.as_deref()) {
-            if let Some(derived) = crate::github::writer::expected_slug(name).filter(|d| d != slug)
-            {
+            if let Some(derived) = expected_slug(name).filter(|d| d != slug) {
                 out.push(
                     finding(format!(
                         "GitHub would give team `{}` the slug `{derived}` (from its name `{name}`), not `{slug}`",

@@ -12,7 +12,7 @@
 //! empty one) and a parent that is not imported are errors naming both sources. Logins that
 //! differ only in case are one GitHub account, so one person.
 
-use crate::github::state::{GithubState, OrgRole, Privacy, TeamRole};
+use super::state::{GithubState, OrgRole, Privacy, TeamRole};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A team being imported, in one vocabulary for both sources.
@@ -202,7 +202,7 @@ pub fn from_peribolos(
     render(&org)
 }
 
-/// GitHub's slug of a team name (`crate::github::writer::expected_slug`), with Latin letters
+/// GitHub's slug of a team name (`super::writer::expected_slug`), with Latin letters
 /// with diacritics folded first (`Näme` → `name`) and any other non-ASCII character dropped.
 pub fn slugify(name: &str) -> String {
     let folded: String = name
@@ -210,7 +210,7 @@ pub fn slugify(name: &str) -> String {
         .map(fold_latin)
         .filter(char::is_ascii)
         .collect();
-    crate::github::writer::expected_slug(&folded).unwrap_or_default()
+    super::writer::expected_slug(&folded).unwrap_or_default()
 }
 
 /// Latin letters with diacritics → their base letter (what GitHub does for `Näme` → `name`).
@@ -431,8 +431,8 @@ fn render(org: &ImportOrg) -> Result<Vec<(String, String)>, ImportError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ImportError, from_peribolos, from_state, slugify};
     use crate::github::state::{GithubState, OrgMember, OrgRole, Privacy, Team};
+    use super::{ImportError, from_peribolos, from_state, slugify};
 
     #[test]
     fn slugs_as_github_documents() {
