@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fake_github::{Behaviour, FakeGithub, FakeState, OrgRole};
-use orgctl::apply::{self, ExecContext, Outcome};
+use orgctl::apply::{self, Outcome};
+use orgctl::github::execute::{ExecContext, execute};
 use orgctl::github::state::{Privacy, TeamRole};
 use orgctl::github::{GithubConfig, GraphqlReader, LiveReader, RestWriter, Transport, WritePacing};
 use orgctl::plan::{Action, DesiredGithub, DesiredTeam, DesiredUser, Policy, plan_github};
@@ -129,7 +130,7 @@ async fn run(changes: usize, teams: usize, latency_ms: u64) {
     let t = Instant::now();
     let writer = RestWriter::new(transport.clone(), ORG).expect("writer");
     let ctx = ExecContext::from_live(&live, BTreeSet::new());
-    let report = apply::execute(&plan.changes, &ctx, &writer, &mut |_| {}).await;
+    let report = execute(&plan.changes, &ctx, &writer, &mut |_| {}).await;
     let exec_time = t.elapsed();
     let wall = total.elapsed();
     assert!(

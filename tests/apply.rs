@@ -16,7 +16,8 @@ use fake_github::model::TeamPatch as FakeTeamPatch;
 use fake_github::{
     Behaviour, FakeGithub, FakeState, Fault, FaultRule, FaultScope, RequestRecord, When,
 };
-use orgctl::apply::{self, ApplyReport, ExecContext, Outcome};
+use orgctl::apply::{self, ApplyReport, Outcome};
+use orgctl::github::execute::{ExecContext, execute, teams_with_member};
 use orgctl::github::retry::{BoxFuture, WaitReason};
 use orgctl::github::state::{self as st, GithubState};
 use orgctl::github::writer::{CreatedTeam, MembershipState, NewTeam, TeamPatch};
@@ -992,8 +993,8 @@ async fn read(lib: &Lib) -> GithubState {
 async fn apply_with<W: GithubWriter>(d: &DesiredGithub, lib: &Lib, writer: &W) -> ApplyReport {
     let live = read(lib).await;
     let plan = plan_github(d, &live, &Policy::default());
-    let ctx = ExecContext::from_live(&live, apply::teams_with_member(d, BOT));
-    apply::execute(&plan.changes, &ctx, writer, &mut |_| {}).await
+    let ctx = ExecContext::from_live(&live, teams_with_member(d, BOT));
+    execute(&plan.changes, &ctx, writer, &mut |_| {}).await
 }
 
 async fn apply_rest(d: &DesiredGithub, gh: &FakeGithub) -> (ApplyReport, Lib) {
@@ -1373,9 +1374,9 @@ async fn a_failed_team_creation_skips_what_needs_it_and_nothing_else() {
         fail: vec!["create python parent Some(\"nixpkgs-core\")".into()],
         ..Scripted::default()
     };
-    let ctx = ExecContext::from_live(&live, apply::teams_with_member(&d, BOT));
+    let ctx = ExecContext::from_live(&live, teams_with_member(&d, BOT));
     let mut seen = 0;
-    let report = apply::execute(&plan.changes, &ctx, &writer, &mut |p| {
+    let report = execute(&plan.changes, &ctx, &writer, &mut |p| {
         if let apply::Progress::Finished { .. } = p {
             seen += 1;
         }

@@ -18,7 +18,6 @@ const SHELL: &[&str] = &["cli", "main"];
 
 /// Core → provider dependencies not yet moved behind the provider interface.
 const CORE_ON_PROVIDERS: &[(&str, &str)] = &[
-    ("apply", "github"),
     ("orgdiff", "github"),
     ("plan", "github"),
     ("validate", "email"),

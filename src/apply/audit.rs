@@ -7,7 +7,7 @@
 //! the times come from the shell. Documented in `docs/apply.md`.
 
 use super::{ApplyReport, ApplySummary, Outcome};
-use crate::github::Exchange;
+use super::Exchange;
 use crate::plan::{Action, Address, Plan, Resource};
 use serde::Serialize;
 

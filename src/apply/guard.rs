@@ -1,254 +1,67 @@
-//! The guards apply checks before its first write. Pure: the selected changes, the live state
-//! read at apply time and the options in, every reason to refuse out (all of them, not the
-//! first), each saying what to do.
+//! The guard apply checks for every provider before its first write: the removal limit
+//! (`limits.max_removals`, `--allow-removals`). Each provider adds its own (the GitHub
+//! provider's are `crate::github::guard`). Pure.
 
-use super::is_github;
-use crate::github::state::{GithubState, OrgRole};
-use crate::plan::{Action, Address, Change, Resource};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::plan::{Action, Change};
 use std::fmt;
 
-/// What the guards need besides the changes.
-#[derive(Debug, Clone)]
-pub struct GuardInput<'a> {
-    /// The organisation as read at apply time.
-    pub live: &'a GithubState,
-    /// `limits.max_removals` of the org.
-    pub max_removals: u32,
-    /// `--allow-removals N`.
-    pub allow_removals: Option<usize>,
-    /// Teams orgctl must never touch (`github.unmanaged_teams`).
-    pub unmanaged_teams: &'a BTreeSet<String>,
-}
-
-/// A reason to refuse an apply.
+/// More removals than `limits.max_removals`, not allowed by `--allow-removals`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// More removals than `limits.max_removals`, not allowed by `--allow-removals`.
-    TooManyRemovals {
-        /// Removals in the selected changes.
-        removals: usize,
-        /// The org's limit.
-        limit: u32,
-        /// `--allow-removals` as given.
-        allowed: Option<usize>,
-    },
-    /// The change removes or demotes the account apply runs as.
-    ActingAccount {
-        /// The change.
-        address: Address,
-        /// The token's account.
-        viewer: String,
-    },
-    /// The change would leave the organisation without an owner.
-    LastOwner {
-        /// The change.
-        address: Address,
-    },
-    /// The change touches a team listed in `github.unmanaged_teams`.
-    UnmanagedTeam {
-        /// The change.
-        address: Address,
-    },
-    /// Deleting a team would delete a child team the plan keeps (GitHub cascades).
-    Cascade {
-        /// The team being deleted.
-        team: String,
-        /// A descendant that is not deleted by the plan.
-        child: String,
-    },
+pub struct TooManyRemovals {
+    /// Removals in the selected changes.
+    pub removals: usize,
+    /// The org's limit.
+    pub limit: u32,
+    /// `--allow-removals` as given.
+    pub allowed: Option<usize>,
 }
 
-impl fmt::Display for Refusal {
+impl fmt::Display for TooManyRemovals {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Refusal::TooManyRemovals {
-                removals,
-                limit,
-                allowed: None,
-            } => write!(
+        let (removals, limit) = (self.removals, self.limit);
+        match self.allowed {
+            None => write!(
                 f,
                 "the plan removes {removals} resources, more than `limits.max_removals` ({limit}) in org.yaml; review the removals, then run again with `--allow-removals {removals}`"
             ),
-            Refusal::TooManyRemovals {
-                removals,
-                limit,
-                allowed: Some(n),
-            } => write!(
+            Some(n) => write!(
                 f,
                 "the plan removes {removals} resources, more than `limits.max_removals` ({limit}) and more than `--allow-removals {n}` allows; review the removals, then run again with `--allow-removals {removals}`"
-            ),
-            Refusal::ActingAccount { address, viewer } => write!(
-                f,
-                "{address}: orgctl never removes or demotes the account it runs as (`{viewer}`); declare it in the org files or change it by hand"
-            ),
-            Refusal::LastOwner { address } => write!(
-                f,
-                "{address}: this would leave the organisation without an owner; keep at least one person in `github.admins`"
-            ),
-            Refusal::UnmanagedTeam { address } => write!(
-                f,
-                "{address}: the team is listed in `github.unmanaged_teams`, which orgctl never touches; the plan is not from these org files, re-run `orgctl plan`"
-            ),
-            Refusal::Cascade { team, child } => write!(
-                f,
-                "github_team.{team}: deleting it would also delete its child team `{child}` (GitHub deletes child teams with their parent), which the plan keeps; move `{child}` elsewhere first or delete it too"
             ),
         }
     }
 }
 
-/// Every reason to refuse running `changes`. Pure.
-pub fn check(changes: &[Change], input: &GuardInput<'_>) -> Vec<Refusal> {
-    let mut refusals = Vec::new();
+/// The refusal of `changes` when they remove more than `max_removals` and `allow_removals`
+/// does not cover them. Pure.
+pub fn removal_limit(
+    changes: &[Change],
+    max_removals: u32,
+    allow_removals: Option<usize>,
+) -> Option<TooManyRemovals> {
     let removals = changes
         .iter()
         .filter(|c| c.action == Action::Delete)
         .count();
-    if removals > input.max_removals as usize && input.allow_removals.is_none_or(|n| n < removals) {
-        refusals.push(Refusal::TooManyRemovals {
+    (removals > max_removals as usize && allow_removals.is_none_or(|n| n < removals)).then_some(
+        TooManyRemovals {
             removals,
-            limit: input.max_removals,
-            allowed: input.allow_removals,
-        });
-    }
-    let live = input.live;
-    let viewer = live.viewer.as_deref().map(str::to_lowercase);
-    let mut owners: BTreeSet<String> = live
-        .members
-        .iter()
-        .filter(|m| m.role == OrgRole::Admin)
-        .map(|m| m.login.to_lowercase())
-        .collect();
-    let had_owners = !owners.is_empty();
-    for c in changes.iter().filter(|c| is_github(c)) {
-        if let Address::GithubOrgMember { login } = &c.address {
-            let key = login.to_lowercase();
-            let loses_owner = match (c.action, &c.after) {
-                (Action::Delete, _) => true,
-                (Action::Update, Some(Resource::GithubOrgMember { role, .. })) => {
-                    *role != OrgRole::Admin
-                }
-                _ => false,
-            };
-            if !loses_owner {
-                continue;
-            }
-            let is_viewer = viewer.as_deref() == Some(key.as_str());
-            let was_owner = owners.contains(&key);
-            if is_viewer && (c.action == Action::Delete || was_owner) {
-                refusals.push(Refusal::ActingAccount {
-                    address: c.address.clone(),
-                    viewer: login.clone(),
-                });
-            }
-            if was_owner {
-                owners.remove(&key);
-                if had_owners && owners.is_empty() {
-                    refusals.push(Refusal::LastOwner {
-                        address: c.address.clone(),
-                    });
-                }
-            }
-        }
-        if c.address
-            .team()
-            .is_some_and(|t| input.unmanaged_teams.contains(t))
-        {
-            refusals.push(Refusal::UnmanagedTeam {
-                address: c.address.clone(),
-            });
-        }
-    }
-    refusals.extend(cascades(changes, live));
-    refusals
-}
-
-/// Team deletions whose (future) descendants are not deleted too.
-fn cascades(changes: &[Change], live: &GithubState) -> Vec<Refusal> {
-    // Parent links after the plan's creates and updates.
-    let mut parent: BTreeMap<&str, Option<&str>> = live
-        .teams
-        .iter()
-        .map(|t| (t.slug.as_str(), t.parent.as_deref()))
-        .collect();
-    let mut deleted = BTreeSet::new();
-    for c in changes {
-        match (&c.address, c.action, &c.after) {
-            (
-                Address::GithubTeam { slug },
-                Action::Create | Action::Update,
-                Some(Resource::GithubTeam { parent: p, .. }),
-            ) => {
-                parent.insert(slug, p.as_deref());
-            }
-            (Address::GithubTeam { slug }, Action::Delete, _) => {
-                deleted.insert(slug.as_str());
-            }
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    for team in &deleted {
-        for (child, _) in parent.iter().filter(|(s, _)| !deleted.contains(*s)) {
-            let mut cur = parent.get(child).copied().flatten();
-            let mut steps = 0;
-            while let Some(p) = cur {
-                if p == *team {
-                    out.push(Refusal::Cascade {
-                        team: team.to_string(),
-                        child: child.to_string(),
-                    });
-                    break;
-                }
-                steps += 1;
-                if steps > parent.len() {
-                    break;
-                }
-                cur = parent.get(p).copied().flatten();
-            }
-        }
-    }
-    out
+            limit: max_removals,
+            allowed: allow_removals,
+        },
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::state::{OrgMember, Privacy, Team};
+    use crate::plan::Address;
 
-    fn live() -> GithubState {
-        let mut s = GithubState::new("acme");
-        s.viewer = Some("bot".into());
-        for (login, role) in [
-            ("bot", OrgRole::Member),
-            ("ann", OrgRole::Admin),
-            ("bo", OrgRole::Member),
-        ] {
-            s.members.push(OrgMember {
-                login: login.into(),
-                id: 1,
-                role,
-            });
-        }
-        for (slug, parent) in [("eng", None), ("web", Some("eng")), ("old", None)] {
-            s.teams.push(Team {
-                id: 1,
-                slug: slug.into(),
-                name: slug.into(),
-                description: None,
-                privacy: Privacy::Closed,
-                parent: parent.map(str::to_string),
-                members: Vec::new(),
-                repos: Vec::new(),
-            });
-        }
-        s
-    }
-
-    fn delete(address: Address) -> Change {
+    fn delete(login: &str) -> Change {
         Change {
-            address,
+            address: Address::EmailAlias {
+                address: format!("{login}@example.org"),
+            },
             action: Action::Delete,
             before: None,
             after: None,
@@ -256,59 +69,22 @@ mod tests {
         }
     }
 
-    fn org(login: &str) -> Address {
-        Address::GithubOrgMember {
-            login: login.into(),
-        }
-    }
-
-    fn team(slug: &str) -> Address {
-        Address::GithubTeam { slug: slug.into() }
-    }
-
     #[test]
-    fn refuses_what_it_must() {
-        let live = live();
-        let unmanaged = BTreeSet::from(["old".to_string()]);
-        let input = GuardInput {
-            live: &live,
-            max_removals: 1,
-            allow_removals: None,
-            unmanaged_teams: &unmanaged,
-        };
-        let changes = vec![
-            delete(org("BOT")),
-            delete(org("ann")),
-            delete(team("eng")),
-            delete(team("old")),
-        ];
-        let r = check(&changes, &input);
-        assert!(r.contains(&Refusal::TooManyRemovals {
-            removals: 4,
-            limit: 1,
-            allowed: None
-        }));
-        assert!(r.iter().any(|x| matches!(x, Refusal::ActingAccount { .. })));
-        assert!(r.contains(&Refusal::LastOwner {
-            address: org("ann")
-        }));
-        assert!(r.contains(&Refusal::UnmanagedTeam {
-            address: team("old")
-        }));
-        assert!(r.contains(&Refusal::Cascade {
-            team: "eng".into(),
-            child: "web".into()
-        }));
-        let allowed = GuardInput {
-            allow_removals: Some(2),
-            ..input.clone()
-        };
-        let ok = vec![delete(org("bo")), delete(team("web"))];
-        assert_eq!(check(&ok, &allowed), Vec::new());
-        let too_few = GuardInput {
-            allow_removals: Some(1),
-            ..input
-        };
-        assert_eq!(check(&ok, &too_few).len(), 1);
+    fn removals_over_the_limit_need_enough_allowance() {
+        let four: Vec<Change> = ["a", "b", "c", "d"].into_iter().map(delete).collect();
+        assert_eq!(
+            removal_limit(&four, 1, None),
+            Some(TooManyRemovals {
+                removals: 4,
+                limit: 1,
+                allowed: None
+            })
+        );
+        assert_eq!(
+            removal_limit(&four, 1, Some(3)).map(|r| r.allowed),
+            Some(Some(3))
+        );
+        assert_eq!(removal_limit(&four, 1, Some(4)), None);
+        assert_eq!(removal_limit(&four, 4, None), None);
     }
 }

@@ -1,35 +1,20 @@
-//! Applying a [`Plan`] to GitHub: selection, guards, execution and the audit record.
-//!
-//! Functional core, imperative shell. Everything here but [`execute()`] is pure, and `execute`
-//! only orchestrates calls of a [`GithubWriter`](crate::github::GithubWriter) (the REST writer in production, fakes in
-//! tests); `crate::cli::apply` reads the live state, prints and asks.
+//! Applying a [`Plan`]: the provider-independent engine. Pure.
 //!
 //! * [`select`]: the changes to run (`--target`, plus the team creations they need).
-//! * [`guard::check`]: refusals before any write: too many removals without
-//!   `--allow-removals N`, removing or demoting the acting account, leaving the organisation
-//!   without an owner, touching an unmanaged team, a team deletion that would cascade to a team
-//!   the plan keeps.
-//! * [`execute()`]: the changes in plan order, serially. Team ids for parents come from the live
-//!   state read at apply time and from the teams created in this run. After creating a team
-//!   the token's account, which GitHub made its maintainer, is removed unless it is a desired
-//!   member. A failed change does not stop independent ones; changes that need a team whose
-//!   creation failed are skipped. A 401 stops the run, and so does GitHub's rate limit when it
-//!   outlasts the retry budget: the changes left are reported as not attempted.
-//! * The `email_alias` changes are written by the email provider after the GitHub ones and
-//!   reported as results of the same kind (`crate::email::results`).
+//! * [`guard`]: the removal limit every provider shares (too many removals without
+//!   `--allow-removals N`); each provider adds its own refusals (`crate::github::guard`).
+//! * [`ChangeResult`], [`ApplyReport`], [`Progress`], [`Exchange`]: what providers report, in
+//!   one vocabulary; [`summary_line`] says it. The GitHub provider executes its changes
+//!   (`crate::github::execute`), then the email provider writes its aliases and reports them as
+//!   results of the same kind (`crate::email::results`); `crate::cli::apply` reads the live
+//!   state, prints and asks.
 //! * [`audit`]: the versioned JSON record of every write.
 
 pub mod audit;
-pub mod execute;
 pub mod guard;
 
-pub use execute::{ExecContext, Progress, execute};
-pub use guard::Refusal;
-
-use crate::github::Exchange;
 use crate::plan::{Action, Address, Change, Plan, Policy, Resource};
 use serde::Serialize;
-use std::collections::BTreeSet;
 
 /// What happened to one change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -232,20 +217,50 @@ pub fn select(plan: &Plan, targets: &[String]) -> Selection {
     }
 }
 
+/// One request a provider made for a change (HTTP: method, path, status), for audit records.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Exchange {
+    /// HTTP method.
+    pub method: String,
+    /// Path (and query) of the request.
+    pub path: String,
+    /// Status answered; `None` when no answer came (timeout, connection error).
+    pub status: Option<u16>,
+    /// GitHub's message for an unsuccessful answer, or the transport error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// When the request was sent.
+    pub started_at: jiff::Timestamp,
+    /// How long the answer took, in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// Progress of an execution, for the command line.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// Change number `index` (0-based) of `total` starts.
+    Started {
+        /// Position.
+        index: usize,
+        /// Number of changes.
+        total: usize,
+        /// The change.
+        change: &'a Change,
+    },
+    /// Change number `index` is done.
+    Finished {
+        /// Position.
+        index: usize,
+        /// Number of changes.
+        total: usize,
+        /// What happened.
+        result: &'a ChangeResult,
+    },
+}
+
 /// Whether a change is a GitHub one (as opposed to an email alias).
 pub fn is_github(change: &Change) -> bool {
     !matches!(change.address, Address::EmailAlias { .. })
-}
-
-/// The slugs of the teams whose desired members include `viewer` (case-insensitive).
-pub fn teams_with_member(desired: &crate::plan::DesiredGithub, viewer: &str) -> BTreeSet<String> {
-    let key = viewer.to_lowercase();
-    desired
-        .teams
-        .iter()
-        .filter(|(_, t)| t.members.contains_key(&key))
-        .map(|(slug, _)| slug.clone())
-        .collect()
 }
 
 #[cfg(test)]

@@ -10,10 +10,7 @@
 
 use super::{Global, print};
 use crate::apply::audit::{self, AuditMeta, PlanRef};
-use crate::apply::guard::{self, GuardInput};
-use crate::apply::{
-    self as applying, ApplyReport, ChangeResult, ExecContext, Outcome, Progress, is_github,
-};
+use crate::apply::{self as applying, ApplyReport, ChangeResult, Outcome, Progress, is_github};
 use crate::github::retry::ProgressEvent;
 use crate::github::state::GithubState;
 use crate::github::{GithubConfig, GraphqlReader, LiveReader, RestWriter, Transport, WritePacing};
@@ -533,23 +530,25 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         ));
     }
 
-    // Guards, every one before the first write.
-    let empty = GithubState::new(&plan.org);
-    let no_teams = std::collections::BTreeSet::new();
-    let mut refusals: Vec<String> = guard::check(
-        &changes,
-        &GuardInput {
-            live: github.as_ref().map_or(&empty, |g| &g.live),
-            max_removals,
-            allow_removals: args.allow_removals,
-            unmanaged_teams: github
-                .as_ref()
-                .map_or(&no_teams, |g| &g.desired.unmanaged_teams),
-        },
-    )
-    .iter()
-    .map(ToString::to_string)
-    .collect();
+    // Guards, every one before the first write: the removal limit, then each provider's.
+    let mut refusals: Vec<String> =
+        crate::apply::guard::removal_limit(&changes, max_removals, args.allow_removals)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+    if let Some(g) = &github {
+        refusals.extend(
+            crate::github::guard::check(
+                &changes,
+                &crate::github::guard::GuardInput {
+                    live: &g.live,
+                    unmanaged_teams: &g.desired.unmanaged_teams,
+                },
+            )
+            .iter()
+            .map(ToString::to_string),
+        );
+    }
     let email_changes = changes.iter().any(|c| !is_github(c));
     if let Some(e) = &email {
         if let Some(why) = crate::email::results::partial_selection(&plan.changes, &changes) {
@@ -595,12 +594,12 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         }
         if let Some(g) = &github {
             let github_changes: Vec<_> = changes.iter().filter(|c| is_github(c)).cloned().collect();
-            let ctx = ExecContext::from_live(
+            let ctx = crate::github::execute::ExecContext::from_live(
                 &g.live,
                 g.live
                     .viewer
                     .as_deref()
-                    .map(|v| applying::teams_with_member(&g.desired, v))
+                    .map(|v| crate::github::execute::teams_with_member(&g.desired, v))
                     .unwrap_or_default(),
             );
             let writer = RestWriter::new(g.transport.clone(), &g.desired.org)?;
@@ -623,7 +622,9 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
                     }
                 }
             };
-            report = applying::execute(&github_changes, &ctx, &writer, &mut on_progress).await;
+            report =
+                crate::github::execute::execute(&github_changes, &ctx, &writer, &mut on_progress)
+                    .await;
         }
         if let (Some(e), true) = (&email, email_changes) {
             let options = crate::email::ApplyOptions {

@@ -431,8 +431,8 @@ fn render(org: &ImportOrg) -> Result<Vec<(String, String)>, ImportError> {
 
 #[cfg(test)]
 mod tests {
-    use crate::github::state::{GithubState, OrgMember, OrgRole, Privacy, Team};
     use super::{ImportError, from_peribolos, from_state, slugify};
+    use crate::github::state::{GithubState, OrgMember, OrgRole, Privacy, Team};
 
     #[test]
     fn slugs_as_github_documents() {

@@ -5,6 +5,10 @@
 //! * [`rest_reader`]: a per-resource REST reader ([`RestReader`]), the
 //!   comparison point.
 //! * [`writer`]: the writes apply makes ([`GithubWriter`], REST: [`RestWriter`]).
+//! * [`execute`]: apply's GitHub part: runs the GitHub changes of a plan over a
+//!   [`GithubWriter`].
+//! * [`guard`]: apply's GitHub refusals before any write (the acting account, the last owner,
+//!   unmanaged teams, cascading team deletions).
 //! * [`import`]: adopting an existing organisation: an `org/` tree from a state snapshot or a
 //!   peribolos config.
 //! * [`transport`]: octocrab clients, request counting, write pacing; [`retry`]: rate limits
@@ -17,6 +21,8 @@
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod execute;
+pub mod guard;
 pub mod http;
 pub mod import;
 mod listing;

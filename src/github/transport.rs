@@ -176,23 +176,7 @@ impl WritePacing {
     }
 }
 
-/// One HTTP exchange of a write (or of a read a write needed), for audit records.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Exchange {
-    /// HTTP method.
-    pub method: String,
-    /// Path (and query) of the request.
-    pub path: String,
-    /// Status answered; `None` when no answer came (timeout, connection error).
-    pub status: Option<u16>,
-    /// GitHub's message for an unsuccessful answer, or the transport error.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// When the request was sent.
-    pub started_at: jiff::Timestamp,
-    /// How long the answer took, in milliseconds.
-    pub duration_ms: u64,
-}
+pub use crate::apply::Exchange;
 
 /// Sends requests to GitHub with retries, rate-limit waits and counting.
 pub struct Transport {

@@ -1,13 +1,13 @@
-//! The executor: runs the selected GitHub changes in plan order over a [`GithubWriter`].
+//! The GitHub provider's executor: runs the selected GitHub changes in plan order over a [`GithubWriter`].
 //!
 //! Orchestration only: no clock, no printing (progress goes to a callback), no HTTP of its own.
 //! The plan's order is GitHub's: org invitations and roles, team creations parents first, team
 //! updates, membership and permission adds, removals, team deletions children first.
 
-use super::{ChangeResult, Outcome, Stopped, needed_team};
-use crate::github::error::{GithubError, retry_after};
-use crate::github::state::GithubState;
-use crate::github::writer::{GithubWriter, MembershipState, NewTeam, TeamPatch, expected_slug};
+use super::error::{GithubError, retry_after};
+use super::state::GithubState;
+use super::writer::{GithubWriter, MembershipState, NewTeam, TeamPatch, expected_slug};
+use crate::apply::{ChangeResult, Outcome, Progress, Stopped, needed_team};
 use crate::plan::{Action, Address, Change, Resource};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,27 +33,15 @@ impl ExecContext {
     }
 }
 
-/// Progress of an execution, for the command line.
-#[derive(Debug)]
-pub enum Progress<'a> {
-    /// Change number `index` (0-based) of `total` starts.
-    Started {
-        /// Position.
-        index: usize,
-        /// Number of changes.
-        total: usize,
-        /// The change.
-        change: &'a Change,
-    },
-    /// Change number `index` is done.
-    Finished {
-        /// Position.
-        index: usize,
-        /// Number of changes.
-        total: usize,
-        /// What happened.
-        result: &'a ChangeResult,
-    },
+/// The slugs of the teams whose desired members include `viewer` (case-insensitive).
+pub fn teams_with_member(desired: &crate::plan::DesiredGithub, viewer: &str) -> BTreeSet<String> {
+    let key = viewer.to_lowercase();
+    desired
+        .teams
+        .iter()
+        .filter(|(_, t)| t.members.contains_key(&key))
+        .map(|(slug, _)| slug.clone())
+        .collect()
 }
 
 /// Runs `changes` (GitHub ones; others are reported as skipped) over `writer`, serially and in
@@ -65,11 +53,11 @@ pub async fn execute<W: GithubWriter>(
     ctx: &ExecContext,
     writer: &W,
     progress: &mut dyn FnMut(Progress<'_>),
-) -> super::ApplyReport {
+) -> crate::apply::ApplyReport {
     let mut ids = ctx.team_ids.clone();
     let mut missing: BTreeSet<String> = BTreeSet::new();
     let mut stop: Option<String> = None;
-    let mut report = super::ApplyReport::default();
+    let mut report = crate::apply::ApplyReport::default();
     let total = changes.len();
     for (index, change) in changes.iter().enumerate() {
         progress(Progress::Started {
