@@ -2,7 +2,7 @@
 
 use super::{Global, print};
 use crate::orgdiff::{OrgDiff, Side, diff};
-use crate::pipeline::{Checked, OrgLocation, checked};
+use crate::pipeline::{Modelled, OrgLocation, model_only};
 use crate::render::diff::{human, markdown};
 use clap::ValueEnum;
 use serde::Serialize;
@@ -47,12 +47,8 @@ struct JsonOut<'a> {
 
 /// Loads one side (the model only: rule findings are `check`'s business, so no rule runs);
 /// refuses one whose files do not all parse (a missing entity would show as removed).
-fn side(location: &OrgLocation, global: &Global, what: &str) -> anyhow::Result<Checked> {
-    let no_rules: Vec<String> = crate::validate::RULES
-        .iter()
-        .map(|r| r.name.to_string())
-        .collect();
-    let c = checked(location, &global.context(), &no_rules)?;
+fn side(location: &OrgLocation, what: &str) -> anyhow::Result<Modelled> {
+    let c = model_only(location)?;
     if !c.org.broken.is_empty() {
         let files: Vec<String> = c
             .org
@@ -76,8 +72,8 @@ fn side(location: &OrgLocation, global: &Global, what: &str) -> anyhow::Result<C
 /// Both sides of a change and their diff: the base at git revision `base`, the head as
 /// `--org` / `--rev` say.
 pub(super) struct Sides {
-    pub base: Checked,
-    pub head: Checked,
+    pub base: Modelled,
+    pub head: Modelled,
     pub diff: OrgDiff,
 }
 
@@ -87,8 +83,8 @@ pub(super) fn load_sides(global: &Global, base: &str) -> anyhow::Result<Sides> {
         dir: global.org.clone(),
         rev: Some(base.to_string()),
     };
-    let base = side(&base_location, global, "base")?;
-    let head = side(&global.location(), global, "head")?;
+    let base = side(&base_location, "base")?;
+    let head = side(&global.location(), "head")?;
     let diff = diff(
         Side {
             org: &base.org,
