@@ -354,7 +354,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let checked = super::plan::checked_or_bail(global)?;
+    let checked = super::common::checked_or_bail(global)?;
     let today = global.context().today;
     let no_github_part = fingerprint(&());
 
@@ -443,7 +443,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     if email_wanted {
         let backend = crate::email::Backend::from_config(
             checked.org.spec.email.as_ref(),
-            email_options(&args),
+            super::common::email_options(!args.no_postmap),
         )?;
         let plan = crate::email::plan(&checked.org, today, &backend).await?;
         if let Some(saved) = &saved {
@@ -687,20 +687,6 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// Backend settings of this machine (not of the org): postmap and the Mailgun key.
-fn email_options(args: &Args) -> crate::email::BackendOptions {
-    crate::email::BackendOptions {
-        postmap: std::env::var_os("ORGCTL_POSTMAP")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("postmap")),
-        postfix_config_dir: std::env::var_os("ORGCTL_POSTFIX_CONFIG_DIR").map(PathBuf::from),
-        run_postmap: !args.no_postmap,
-        mailgun_api_key: std::env::var("MAILGUN_API_KEY")
-            .ok()
-            .map(secrecy::SecretString::from),
-    }
 }
 
 fn short(fingerprint: &str) -> &str {

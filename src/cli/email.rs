@@ -98,7 +98,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
 
 async fn make_plan(global: &Global, common: &Common) -> anyhow::Result<(EmailPlan, Backend)> {
     let ctx = global.context();
-    let checked = super::plan::checked_or_bail(global)?;
+    let checked = super::common::checked_or_bail(global)?;
     let options = BackendOptions {
         postmap: common.postmap.clone(),
         postfix_config_dir: common.postfix_config_dir.clone(),

@@ -1,12 +1,8 @@
 //! `orgctl plan`: what apply would change on GitHub, without changing anything.
 
+use super::common::{checked_or_bail, email_options, pull_live, read_state};
 use super::{Global, print};
-use crate::diagnostic::Severity;
-use crate::github::state::GithubState;
-use crate::locate::locate;
-use crate::pipeline::{Checked, checked};
 use crate::plan::{Plan, Policy, desired::desired_github, plan_github};
-use crate::render::diagnostics::{HumanStyle, human as human_diags};
 use crate::render::plan::{human, markdown};
 use anyhow::{Context as _, bail};
 use clap::ValueEnum;
@@ -51,34 +47,6 @@ pub enum Format {
     Markdown,
 }
 
-/// Loads and checks the org, refusing to go on when it has errors (printed to stderr).
-pub fn checked_or_bail(global: &Global) -> anyhow::Result<Checked> {
-    let checked = checked(&global.location(), &global.context(), &[])?;
-    if checked.has_errors() {
-        let errors: Vec<_> = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .cloned()
-            .collect();
-        let located = locate(errors, &checked.sources);
-        let style = HumanStyle {
-            color: global.color(std::io::stderr().is_terminal()),
-            width: super::width(),
-        };
-        eprint!("{}", human_diags(&located, &checked.sources, style));
-        bail!("the org files have errors (see above); fix them before planning (`orgctl check`)");
-    }
-    Ok(checked)
-}
-
-/// Reads a snapshot file.
-pub fn read_state(path: &std::path::Path) -> anyhow::Result<GithubState> {
-    let text = crate::readfile::read_regular_to_string(path, crate::readfile::MAX_DOCUMENT)
-        .with_context(|| format!("reading state snapshot {}", path.display()))?;
-    GithubState::from_json(&text).with_context(|| format!("in {}", path.display()))
-}
-
 /// Computes the plan (shared with `apply`): GitHub, then email aliases.
 pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
     let checked = checked_or_bail(global)?;
@@ -102,7 +70,7 @@ pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
         Some(desired) => {
             let state = match &args.state {
                 Some(path) => read_state(path)?,
-                None => crate::cli::state::pull_live(&desired.org)?,
+                None => pull_live(&desired.org)?,
             };
             if !state.org.eq_ignore_ascii_case(&desired.org) {
                 bail!(
@@ -126,8 +94,10 @@ pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
         ),
     };
     if with_email {
-        let backend =
-            crate::email::Backend::from_config(checked.org.spec.email.as_ref(), email_options())?;
+        let backend = crate::email::Backend::from_config(
+            checked.org.spec.email.as_ref(),
+            email_options(true),
+        )?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -136,16 +106,6 @@ pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
         plan.add_email(&email, &policy);
     }
     Ok(plan)
-}
-
-/// Backend options for reading aliases during `plan` (postmap is not run when only reading).
-pub fn email_options() -> crate::email::BackendOptions {
-    crate::email::BackendOptions {
-        mailgun_api_key: std::env::var("MAILGUN_API_KEY")
-            .ok()
-            .map(secrecy::SecretString::from),
-        ..Default::default()
-    }
 }
 
 /// Runs `plan`.
