@@ -8,6 +8,7 @@
 //! email backend writes its aliases; progress is a bar on a terminal and one line per change
 //! otherwise; `--format json` / `--audit FILE` write the audit record. See docs/apply.md.
 
+use super::format::{Format, Formats};
 use super::{Global, print};
 use crate::apply::audit::{self, AuditMeta, PlanRef};
 use crate::apply::guard::{self, GuardInput};
@@ -21,7 +22,6 @@ use crate::plan::desired::desired_github;
 use crate::plan::{PLAN_FORMAT_VERSION, Plan, Policy, fingerprint, plan_github};
 use crate::render::plan::human;
 use anyhow::{Context as _, bail};
-use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -52,7 +52,7 @@ pub struct Args {
     #[arg(long, value_name = "ADDRESS")]
     pub target: Vec<String>,
     /// Output: progress for people, or the JSON audit record on stdout (progress on stderr).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     pub format: Format,
     /// Also write the JSON audit record to FILE.
     #[arg(long, value_name = "FILE")]
@@ -97,14 +97,11 @@ pub struct Args {
     pub no_github: bool,
 }
 
-/// Output formats of `apply`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Progress and a summary for people.
-    Human,
-    /// The audit record (JSON) on stdout.
-    Json,
-}
+/// The `--format` values of `apply`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "Progress and a summary for people"),
+    (Format::Json, "The audit record (JSON) on stdout"),
+]);
 
 impl Args {
     fn pacing(&self) -> WritePacing {

@@ -1,10 +1,10 @@
 //! `orgctl diff`: what a change to the org files means, in the org's own terms.
 
+use super::format::{Format, Formats};
 use super::{Global, print};
 use crate::orgdiff::{OrgDiff, Side, diff};
 use crate::pipeline::{Modelled, OrgLocation, model_only};
 use crate::render::diff::{human, markdown};
-use clap::ValueEnum;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -17,23 +17,22 @@ pub struct Args {
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     base: String,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     format: Format,
     /// Exit with 1 when anything differs (0 when nothing does).
     #[arg(long)]
     exit_code: bool,
 }
 
-/// Output formats of `diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// Sections per kind, for a terminal.
-    Human,
-    /// A stable JSON document (version 1).
-    Json,
-    /// A pull-request comment (mentions neutralised).
-    Markdown,
-}
+/// The `--format` values of `diff`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "Sections per kind, for a terminal"),
+    (Format::Json, "A stable JSON document (version 1)"),
+    (
+        Format::Markdown,
+        "A pull-request comment (mentions neutralised)",
+    ),
+]);
 
 #[derive(Serialize)]
 struct JsonOut<'a> {
@@ -121,6 +120,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             s.push('\n');
             s
         }
+        other => return Err(super::format::unsupported("diff", other)),
     };
     print(&text)?;
     Ok(if args.exit_code && !d.is_empty() {

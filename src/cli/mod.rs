@@ -11,6 +11,7 @@ mod codeowners;
 mod common;
 mod diff;
 mod email;
+mod format;
 mod generate;
 mod history;
 mod import;

@@ -1,11 +1,11 @@
 //! `orgctl plan`: what apply would change on GitHub, without changing anything.
 
 use super::common::{checked_or_bail, email_options, pull_live, read_state};
+use super::format::{Format, Formats};
 use super::{Global, print};
 use crate::plan::{Plan, Policy, desired::desired_github, plan_github};
 use crate::render::plan::{human, markdown};
 use anyhow::{Context as _, bail};
-use clap::ValueEnum;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     pub format: Format,
     /// Exit 0 with no changes, 2 with changes, 1 on error.
     #[arg(long)]
@@ -36,16 +36,15 @@ pub struct Args {
     pub no_github: bool,
 }
 
-/// Output formats of `plan`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Terraform-style text.
-    Human,
-    /// The versioned plan document (schemas/plan.schema.json).
-    Json,
-    /// A pull-request comment.
-    Markdown,
-}
+/// The `--format` values of `plan`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "Terraform-style text"),
+    (
+        Format::Json,
+        "The versioned plan document (schemas/plan.schema.json)",
+    ),
+    (Format::Markdown, "A pull-request comment"),
+]);
 
 /// Computes the plan (shared with `apply`): GitHub, then email aliases.
 pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
@@ -118,6 +117,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         Format::Human => human(&plan, global.color(std::io::stdout().is_terminal())),
         Format::Json => plan.to_json(),
         Format::Markdown => markdown(&plan),
+        other => return Err(super::format::unsupported("plan", other)),
     };
     print(&text)?;
     if let Some(out) = &args.out {
