@@ -23,6 +23,7 @@ mod reporting;
 mod reviewers;
 mod rules;
 mod schema;
+mod select;
 mod state;
 
 use crate::pipeline::{OrgLocation, today_utc};

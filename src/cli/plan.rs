@@ -2,6 +2,7 @@
 
 use super::common::{checked_or_bail, email_options, pull_live, read_state};
 use super::format::{Format, Formats};
+use super::select::{Provider, Selection, nothing_selected};
 use super::{Global, print};
 use crate::plan::{Plan, Policy, desired::desired_github, plan_github};
 use crate::render::plan::{human, markdown};
@@ -25,15 +26,9 @@ pub struct Args {
     /// Exit 0 with no changes, 2 with changes, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// Only plan changes of this address (`github_team.infra`, `github_org_member["alice"]`); repeatable.
-    #[arg(long, value_name = "ADDRESS")]
-    pub target: Vec<String>,
-    /// Leave email aliases out (they are planned when org.yaml has `email.backend`).
-    #[arg(long)]
-    pub no_email: bool,
-    /// Leave GitHub out (plan only email aliases).
-    #[arg(long)]
-    pub no_github: bool,
+    /// Providers and addresses.
+    #[command(flatten)]
+    pub selection: Selection,
 }
 
 /// The `--format` values of `plan`.
@@ -46,25 +41,22 @@ const FORMATS: Formats = Formats::new(&[
     (Format::Markdown, "A pull-request comment"),
 ]);
 
-/// Computes the plan (shared with `apply`): GitHub, then email aliases.
+/// Computes the plan: GitHub, then email aliases, of the selected providers.
 pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
     let checked = checked_or_bail(global)?;
+    let org = &checked.org;
+    let selection = &args.selection;
+    selection.check_configured(org)?;
     let today = global.context().today;
     let policy = Policy {
-        targets: args.target.clone(),
+        targets: selection.target.clone(),
     };
-    let github = if args.no_github {
-        None
+    let github = if selection.wants(Provider::Github) {
+        desired_github(org, today)
     } else {
-        desired_github(&checked.org, today)
+        None
     };
-    let email_configured = checked
-        .org
-        .spec
-        .email
-        .as_ref()
-        .is_some_and(|e| e.backend.is_some());
-    let with_email = email_configured && !args.no_email;
+    let with_email = selection.wants(Provider::Email) && Provider::Email.configured(org);
     let mut plan = match github {
         Some(desired) => {
             let state = match &args.state {
@@ -80,17 +72,8 @@ pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
             }
             plan_github(&desired, &state, &policy)
         }
-        None if with_email => {
-            Plan::without_github(&checked.org.spec.name, checked.org.spec.limits.max_removals)
-        }
-        None => bail!(
-            "nothing to plan: org.yaml has no `github:` block{}",
-            if email_configured {
-                ""
-            } else {
-                " and no `email.backend`"
-            }
-        ),
+        None if with_email => Plan::without_github(&org.spec.name, org.spec.limits.max_removals),
+        None => bail!("nothing to plan: {}", nothing_selected(org)),
     };
     if with_email {
         let backend = crate::email::Backend::from_config(
@@ -101,7 +84,7 @@ pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
             .enable_all()
             .build()
             .context("starting the async runtime")?;
-        let email = runtime.block_on(crate::email::plan(&checked.org, today, &backend))?;
+        let email = runtime.block_on(crate::email::plan(org, today, &backend))?;
         plan.add_email(&email, &policy);
     }
     Ok(plan)

@@ -1,6 +1,7 @@
 //! `orgctl state pull`: save the observed GitHub state as a JSON snapshot.
 
 use super::common::{checked_or_bail, pull_live};
+use super::select::Provider;
 use super::{Global, print};
 use anyhow::bail;
 use std::path::PathBuf;
@@ -23,13 +24,25 @@ enum StateCommand {
         /// Organisation login (default: org.yaml's `github.org`).
         #[arg(long)]
         github_org: Option<String>,
+        /// The provider whose observed state to save (only `github` has state today).
+        #[arg(long, value_enum, default_value_t = Provider::Github, value_name = "PROVIDER")]
+        provider: Provider,
     },
 }
 
 /// Runs `state`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        StateCommand::Pull { out, github_org } => {
+        StateCommand::Pull {
+            out,
+            github_org,
+            provider,
+        } => {
+            if provider != Provider::Github {
+                bail!(
+                    "state pull --provider {provider}: only the `github` provider has observed state to save; `orgctl plan --provider {provider}` reads it live"
+                );
+            }
             let org = match github_org {
                 Some(o) => o,
                 None => {
