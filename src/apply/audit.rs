@@ -6,8 +6,8 @@
 //! (method, path, status, start time, duration). Built by a pure function from the report;
 //! the times come from the shell. Documented in `docs/apply.md`.
 
-use super::{ApplyReport, ApplySummary, Outcome};
 use super::Exchange;
+use super::{ApplyReport, ApplySummary, Outcome};
 use crate::plan::{Action, Address, Plan, Resource};
 use serde::Serialize;
 

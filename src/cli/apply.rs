@@ -8,6 +8,8 @@
 //! email backend writes its aliases; progress is a bar on a terminal and one line per change
 //! otherwise; `--format json` / `--audit FILE` write the audit record. See docs/apply.md.
 
+use super::format::{Format, Formats};
+use super::select::{Provider, Selection, nothing_selected};
 use super::{Global, print};
 use crate::apply::audit::{self, AuditMeta, PlanRef};
 use crate::apply::{self as applying, ApplyReport, ChangeResult, Outcome, Progress, is_github};
@@ -18,7 +20,6 @@ use crate::plan::desired::desired_github;
 use crate::plan::{PLAN_FORMAT_VERSION, Plan, Policy, fingerprint, plan_github};
 use crate::render::plan::human;
 use anyhow::{Context as _, bail};
-use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -44,12 +45,11 @@ pub struct Args {
     /// Allow up to N removals when the plan has more than org.yaml's `limits.max_removals`.
     #[arg(long, value_name = "N")]
     pub allow_removals: Option<usize>,
-    /// Only apply changes of this address (`github_team.infra`, `github_org_member["alice"]`),
-    /// plus the team creations they need; repeatable.
-    #[arg(long, value_name = "ADDRESS")]
-    pub target: Vec<String>,
+    /// Providers and addresses.
+    #[command(flatten)]
+    pub selection: Selection,
     /// Output: progress for people, or the JSON audit record on stdout (progress on stderr).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     pub format: Format,
     /// Also write the JSON audit record to FILE.
     #[arg(long, value_name = "FILE")]
@@ -78,10 +78,6 @@ pub struct Args {
         env = "ORGCTL_WRITES_PER_HOUR"
     )]
     pub writes_per_hour: usize,
-    /// Leave email aliases out (they are applied, after GitHub, when org.yaml has
-    /// `email.backend`).
-    #[arg(long)]
-    pub no_email: bool,
     /// Overwrite email aliases edited by hand on the server since the last apply.
     #[arg(long)]
     pub allow_drift: bool,
@@ -89,19 +85,13 @@ pub struct Args {
     /// `ORGCTL_POSTFIX_CONFIG_DIR` and `MAILGUN_API_KEY` are read as by `orgctl email`).
     #[arg(long)]
     pub no_postmap: bool,
-    /// Leave GitHub out (apply only email aliases).
-    #[arg(long)]
-    pub no_github: bool,
 }
 
-/// Output formats of `apply`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Progress and a summary for people.
-    Human,
-    /// The audit record (JSON) on stdout.
-    Json,
-}
+/// The `--format` values of `apply`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "Progress and a summary for people"),
+    (Format::Json, "The audit record (JSON) on stdout"),
+]);
 
 impl Args {
     fn pacing(&self) -> WritePacing {
@@ -351,13 +341,15 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let checked = super::plan::checked_or_bail(global)?;
+    let checked = super::common::checked_or_bail(global)?;
+    let selection = &args.selection;
+    selection.check_configured(&checked.org)?;
     let today = global.context().today;
     let no_github_part = fingerprint(&());
 
     // GitHub: in a fresh apply when org.yaml has a `github:` block; from a saved plan when it
-    // has a GitHub part. `--no-github` leaves it out either way.
-    let github_wanted = !args.no_github
+    // has a GitHub part. Leaving `github` out of the selection leaves it out either way.
+    let github_wanted = selection.wants(Provider::Github)
         && saved
             .as_ref()
             .is_none_or(|p| p.desired_fingerprint != no_github_part);
@@ -425,22 +417,16 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     }
 
     // Email aliases: when org.yaml has `email.backend` (a saved plan: when it has email).
-    let email_configured = checked
-        .org
-        .spec
-        .email
-        .as_ref()
-        .is_some_and(|e| e.backend.is_some());
-    let email_wanted = !args.no_email
+    let email_wanted = selection.wants(Provider::Email)
         && match &saved {
             Some(p) => p.email_backend.is_some(),
-            None => email_configured,
+            None => Provider::Email.configured(&checked.org),
         };
     let mut email = None;
     if email_wanted {
         let backend = crate::email::Backend::from_config(
             checked.org.spec.email.as_ref(),
-            email_options(&args),
+            super::common::email_options(!args.no_postmap),
         )?;
         let plan = crate::email::plan(&checked.org, today, &backend).await?;
         if let Some(saved) = &saved {
@@ -467,14 +453,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         email = Some(EmailPart { plan, backend });
     }
     if github.is_none() && email.is_none() {
-        bail!(
-            "nothing to apply: {}",
-            if args.no_github || args.no_email {
-                "GitHub and email are both left out"
-            } else {
-                "org.yaml has no `github:` block and no `email.backend`"
-            }
-        );
+        bail!("nothing to apply: {}", nothing_selected(&checked.org));
     }
 
     // The plan executed is always the one the files and live state produce now; a saved plan
@@ -494,7 +473,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         plan.add_email(crate::email::changes::plan_part(&e.plan), &policy);
     }
     if let (Some(saved), Some(path)) = (&saved, &args.plan) {
-        // Parts left out by `--no-github` / `--no-email` are neither compared nor executed.
+        // Providers left out of the selection are neither compared nor executed.
         let mut compared = saved.clone();
         compared.changes.retain(|c| {
             if is_github(c) {
@@ -515,7 +494,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             return Err(altered(path, &why));
         }
     }
-    let selection = applying::select(&plan, &args.target);
+    let selection = applying::select(&plan, &selection.target);
     let changes = selection.changes.clone();
     let mut shown = plan.clone();
     shown.changes = changes.clone();
@@ -690,20 +669,6 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// Backend settings of this machine (not of the org): postmap and the Mailgun key.
-fn email_options(args: &Args) -> crate::email::BackendOptions {
-    crate::email::BackendOptions {
-        postmap: std::env::var_os("ORGCTL_POSTMAP")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("postmap")),
-        postfix_config_dir: std::env::var_os("ORGCTL_POSTFIX_CONFIG_DIR").map(PathBuf::from),
-        run_postmap: !args.no_postmap,
-        mailgun_api_key: std::env::var("MAILGUN_API_KEY")
-            .ok()
-            .map(secrecy::SecretString::from),
-    }
 }
 
 fn short(fingerprint: &str) -> &str {

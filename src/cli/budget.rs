@@ -1,9 +1,9 @@
 //! `orgctl budget`: allocated, spent and remaining money per fund, team and purpose.
 
+use super::format::{Format, Formats};
 use super::reporting::{Ready, load};
 use super::{Global, print};
 use crate::budget::{self, FundReport};
-use clap::ValueEnum;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     format: Format,
     /// Only this fund (budget id).
     #[arg(long, value_name = "ID")]
@@ -21,16 +21,15 @@ pub struct Args {
     skip: Vec<String>,
 }
 
-/// Output formats of `budget`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// Tables for people.
-    Human,
-    /// A stable JSON document (version 1); amounts are decimal strings.
-    Json,
-    /// GitHub-flavoured Markdown.
-    Markdown,
-}
+/// The `--format` values of `budget`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "Tables for people"),
+    (
+        Format::Json,
+        "A stable JSON document (version 1); amounts are decimal strings",
+    ),
+    (Format::Markdown, "GitHub-flavoured Markdown"),
+]);
 
 #[derive(Serialize)]
 struct JsonOut<'a> {
@@ -67,6 +66,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             };
             format!("{}\n", serde_json::to_string_pretty(&out)?)
         }
+        other => return Err(super::format::unsupported("budget", other)),
     };
     print(&text)?;
     Ok(ExitCode::SUCCESS)

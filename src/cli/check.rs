@@ -1,12 +1,12 @@
 //! `orgctl check`: validate the org and report every problem at its line.
 
+use super::format::{Format, Formats};
 use super::{Global, print, width};
 use crate::diagnostic::Severity;
 use crate::locate::locate;
 use crate::pipeline::checked;
 use crate::render::diagnostics::{HumanStyle, github, human, json};
 use crate::validate::check_skip;
-use clap::ValueEnum;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -14,7 +14,7 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     format: Format,
     /// Skip a rule by name (repeatable; `orgctl rules` lists them).
     #[arg(long, value_name = "RULE")]
@@ -27,16 +27,12 @@ pub struct Args {
     timings: bool,
 }
 
-/// Output formats of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Reports with the offending line underlined.
-    Human,
-    /// A stable JSON document (docs/format.md).
-    Json,
-    /// GitHub Actions annotations.
-    Github,
-}
+/// The `--format` values of `check`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "Reports with the offending line underlined"),
+    (Format::Json, "A stable JSON document (docs/format.md)"),
+    (Format::Github, "GitHub Actions annotations"),
+]);
 
 /// Runs `check`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
@@ -83,6 +79,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         }
         Format::Json => json(&located, &checked.sources),
         Format::Github => github(&located, &checked.sources),
+        other => return Err(super::format::unsupported("check", other)),
     };
     print(&text)?;
     // The process ends here: freeing the model and the sources file by file would only add

@@ -1,10 +1,10 @@
 //! `orgctl diff`: what a change to the org files means, in the org's own terms.
 
+use super::format::{Format, Formats};
 use super::{Global, print};
 use crate::orgdiff::{OrgDiff, Side, diff};
-use crate::pipeline::{Checked, OrgLocation, checked};
+use crate::pipeline::{Modelled, OrgLocation, model_only};
 use crate::render::diff::{human, markdown};
-use clap::ValueEnum;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -17,23 +17,22 @@ pub struct Args {
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     base: String,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     format: Format,
     /// Exit with 1 when anything differs (0 when nothing does).
     #[arg(long)]
     exit_code: bool,
 }
 
-/// Output formats of `diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// Sections per kind, for a terminal.
-    Human,
-    /// A stable JSON document (version 1).
-    Json,
-    /// A pull-request comment (mentions neutralised).
-    Markdown,
-}
+/// The `--format` values of `diff`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "Sections per kind, for a terminal"),
+    (Format::Json, "A stable JSON document (version 1)"),
+    (
+        Format::Markdown,
+        "A pull-request comment (mentions neutralised)",
+    ),
+]);
 
 #[derive(Serialize)]
 struct JsonOut<'a> {
@@ -47,12 +46,8 @@ struct JsonOut<'a> {
 
 /// Loads one side (the model only: rule findings are `check`'s business, so no rule runs);
 /// refuses one whose files do not all parse (a missing entity would show as removed).
-fn side(location: &OrgLocation, global: &Global, what: &str) -> anyhow::Result<Checked> {
-    let no_rules: Vec<String> = crate::validate::RULES
-        .iter()
-        .map(|r| r.name.to_string())
-        .collect();
-    let c = checked(location, &global.context(), &no_rules)?;
+fn side(location: &OrgLocation, what: &str) -> anyhow::Result<Modelled> {
+    let c = model_only(location)?;
     if !c.org.broken.is_empty() {
         let files: Vec<String> = c
             .org
@@ -76,8 +71,8 @@ fn side(location: &OrgLocation, global: &Global, what: &str) -> anyhow::Result<C
 /// Both sides of a change and their diff: the base at git revision `base`, the head as
 /// `--org` / `--rev` say.
 pub(super) struct Sides {
-    pub base: Checked,
-    pub head: Checked,
+    pub base: Modelled,
+    pub head: Modelled,
     pub diff: OrgDiff,
 }
 
@@ -87,8 +82,8 @@ pub(super) fn load_sides(global: &Global, base: &str) -> anyhow::Result<Sides> {
         dir: global.org.clone(),
         rev: Some(base.to_string()),
     };
-    let base = side(&base_location, global, "base")?;
-    let head = side(&global.location(), global, "head")?;
+    let base = side(&base_location, "base")?;
+    let head = side(&global.location(), "head")?;
     let diff = diff(
         Side {
             org: &base.org,
@@ -125,6 +120,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             s.push('\n');
             s
         }
+        other => return Err(super::format::unsupported("diff", other)),
     };
     print(&text)?;
     Ok(if args.exit_code && !d.is_empty() {

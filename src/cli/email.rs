@@ -6,10 +6,10 @@
 //! and its path come from `org.yaml`; `--postmap`, `--postfix-config-dir`, `--no-postmap` and
 //! the Mailgun API key variable are flags because they belong to the machine, not the org.
 
+use super::format::{Format, Formats};
 use super::{Global, print};
 use crate::email::{self, ApplyOptions, Backend, BackendOptions, EmailPlan, render, secrets};
 use anyhow::{Context as _, bail};
-use clap::ValueEnum;
 use secrecy::SecretString;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -30,19 +30,16 @@ enum Sub {
     Apply(ApplyArgs),
 }
 
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// Terraform-style text.
-    Human,
-    /// A versioned JSON document (docs/email.md).
-    Json,
-}
+/// The `--format` values of `email`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "Terraform-style text"),
+    (Format::Json, "A versioned JSON document (docs/email.md)"),
+]);
 
 #[derive(Debug, clap::Args)]
 struct Common {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     format: Format,
     /// The postmap program (Postfix backend).
     #[arg(
@@ -98,7 +95,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
 
 async fn make_plan(global: &Global, common: &Common) -> anyhow::Result<(EmailPlan, Backend)> {
     let ctx = global.context();
-    let checked = super::plan::checked_or_bail(global)?;
+    let checked = super::common::checked_or_bail(global)?;
     let options = BackendOptions {
         postmap: common.postmap.clone(),
         postfix_config_dir: common.postfix_config_dir.clone(),
@@ -121,6 +118,7 @@ async fn plan(global: &Global, args: PlanArgs) -> anyhow::Result<ExitCode> {
     let text = match args.common.format {
         Format::Human => render::human(&plan, global.color(std::io::stdout().is_terminal())),
         Format::Json => json_text(&render::json(&plan))?,
+        other => return Err(super::format::unsupported("email plan", other)),
     };
     print(&text)?;
     let pending = !plan.changes.is_empty() || !plan.drift.is_empty() || !plan.conflicts.is_empty();

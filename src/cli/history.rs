@@ -1,10 +1,10 @@
 //! `orgctl history`: who joined and left which team, and when, from git.
 
+use super::format::{Format, Formats};
 use super::{Global, print};
 use crate::history::{HistoryEvent, describe, events};
 use crate::load::history::team_history;
 use crate::render::text::terminal_safe;
-use clap::ValueEnum;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -21,18 +21,15 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     max_commits: usize,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     format: Format,
 }
 
-/// Output formats of `history`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// One line per event, newest first.
-    Human,
-    /// A stable JSON document (version 1).
-    Json,
-}
+/// The `--format` values of `history`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "One line per event, newest first"),
+    (Format::Json, "A stable JSON document (version 1)"),
+]);
 
 #[derive(Serialize)]
 struct JsonOut<'a> {
@@ -80,6 +77,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             s.push('\n');
             s
         }
+        other => return Err(super::format::unsupported("history", other)),
     };
     print(&text)?;
     Ok(ExitCode::SUCCESS)

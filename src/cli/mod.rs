@@ -8,8 +8,10 @@ mod apply;
 mod budget;
 mod check;
 mod codeowners;
+mod common;
 mod diff;
 mod email;
+mod format;
 mod generate;
 mod history;
 mod import;
@@ -21,6 +23,7 @@ mod reporting;
 mod reviewers;
 mod rules;
 mod schema;
+mod select;
 mod state;
 
 use crate::pipeline::{OrgLocation, today_utc};
@@ -228,4 +231,57 @@ pub fn print(s: &str) -> anyhow::Result<()> {
     out.write_all(s.as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The command modules named by `super::NAME::` (or `crate::cli::NAME::`) in `text`.
+    fn imports(text: &str) -> BTreeSet<String> {
+        let mut found = BTreeSet::new();
+        for prefix in ["super::", "crate::cli::"] {
+            for (at, _) in text.match_indices(prefix) {
+                let rest = &text[at + prefix.len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                if !name.is_empty() && rest[name.len()..].starts_with("::") {
+                    found.insert(name);
+                }
+            }
+        }
+        found
+    }
+
+    /// No two modules of `cli/` import each other (shared helpers live in `common`).
+    #[test]
+    fn no_cli_module_imports_one_that_imports_it() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+        let mut graph = std::collections::BTreeMap::new();
+        for entry in std::fs::read_dir(&dir).expect("src/cli") {
+            let path = entry.expect("entry").path();
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
+            if stem == "mod" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read");
+            graph.insert(stem.to_string(), imports(&text));
+        }
+        for (module, uses) in &graph {
+            for other in uses {
+                if other == module {
+                    continue;
+                }
+                let back = graph.get(other).is_some_and(|u| u.contains(module));
+                assert!(
+                    !back,
+                    "cli/{module}.rs and cli/{other}.rs import each other"
+                );
+            }
+        }
+    }
 }

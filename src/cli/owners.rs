@@ -1,6 +1,7 @@
 //! `orgctl owners`: who owns a path, who to ask, and why; or the ownership coverage of a
 //! repository's files.
 
+use super::format::{Format, Formats};
 use super::reporting::{Quick, Ready, load};
 use super::{Global, print};
 use crate::contact::{Contact, TeamContact};
@@ -12,7 +13,6 @@ use crate::ownership::{RepoOwnership, repositories};
 use crate::render::text::terminal_safe;
 use crate::source::SourceSet;
 use crate::validate::check_skip;
-use clap::ValueEnum;
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -29,7 +29,7 @@ pub struct Args {
     /// the repository's ownership rules are listed.
     paths: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     format: Format,
     /// Coverage: a checkout of the repository; every file below it except `.git` is counted.
     #[arg(long, value_name = "DIR")]
@@ -49,14 +49,11 @@ pub struct Args {
     skip: Vec<String>,
 }
 
-/// Output formats of `owners`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// For people.
-    Human,
-    /// A stable JSON document (version 1), for bots.
-    Json,
-}
+/// The `--format` values of `owners`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "For people"),
+    (Format::Json, "A stable JSON document (version 1), for bots"),
+]);
 
 #[derive(Serialize)]
 struct JsonOut<'a> {
@@ -154,6 +151,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             }
             terminal_safe(&s).into_owned()
         }
+        other => return Err(super::format::unsupported("owners", other)),
     };
     print(&text)?;
     if let (Some(min), Some(c)) = (args.min_coverage, &cov) {

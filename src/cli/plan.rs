@@ -1,15 +1,12 @@
 //! `orgctl plan`: what apply would change on GitHub, without changing anything.
 
+use super::common::{checked_or_bail, email_options, pull_live, read_state};
+use super::format::{Format, Formats};
+use super::select::{Provider, Selection, nothing_selected};
 use super::{Global, print};
-use crate::diagnostic::Severity;
-use crate::github::state::GithubState;
-use crate::locate::locate;
-use crate::pipeline::{Checked, checked};
 use crate::plan::{Plan, Policy, desired::desired_github, plan_github};
-use crate::render::diagnostics::{HumanStyle, human as human_diags};
 use crate::render::plan::{human, markdown};
 use anyhow::{Context as _, bail};
-use clap::ValueEnum;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,85 +21,47 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     pub format: Format,
     /// Exit 0 with no changes, 2 with changes, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// Only plan changes of this address (`github_team.infra`, `github_org_member["alice"]`); repeatable.
-    #[arg(long, value_name = "ADDRESS")]
-    pub target: Vec<String>,
-    /// Leave email aliases out (they are planned when org.yaml has `email.backend`).
-    #[arg(long)]
-    pub no_email: bool,
-    /// Leave GitHub out (plan only email aliases).
-    #[arg(long)]
-    pub no_github: bool,
+    /// Providers and addresses.
+    #[command(flatten)]
+    pub selection: Selection,
 }
 
-/// Output formats of `plan`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Terraform-style text.
-    Human,
-    /// The versioned plan document (schemas/plan.schema.json).
-    Json,
-    /// A pull-request comment.
-    Markdown,
-}
+/// The `--format` values of `plan`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "Terraform-style text"),
+    (
+        Format::Json,
+        "The versioned plan document (schemas/plan.schema.json)",
+    ),
+    (Format::Markdown, "A pull-request comment"),
+]);
 
-/// Loads and checks the org, refusing to go on when it has errors (printed to stderr).
-pub fn checked_or_bail(global: &Global) -> anyhow::Result<Checked> {
-    let checked = checked(&global.location(), &global.context(), &[])?;
-    if checked.has_errors() {
-        let errors: Vec<_> = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .cloned()
-            .collect();
-        let located = locate(errors, &checked.sources);
-        let style = HumanStyle {
-            color: global.color(std::io::stderr().is_terminal()),
-            width: super::width(),
-        };
-        eprint!("{}", human_diags(&located, &checked.sources, style));
-        bail!("the org files have errors (see above); fix them before planning (`orgctl check`)");
-    }
-    Ok(checked)
-}
-
-/// Reads a snapshot file.
-pub fn read_state(path: &std::path::Path) -> anyhow::Result<GithubState> {
-    let text = crate::readfile::read_regular_to_string(path, crate::readfile::MAX_DOCUMENT)
-        .with_context(|| format!("reading state snapshot {}", path.display()))?;
-    GithubState::from_json(&text).with_context(|| format!("in {}", path.display()))
-}
-
-/// Computes the plan (shared with `apply`): GitHub, then email aliases.
+/// Computes the plan: GitHub, then email aliases, of the selected providers.
 pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
     let checked = checked_or_bail(global)?;
+    let org = &checked.org;
+    let selection = &args.selection;
+    selection.check_configured(org)?;
     let today = global.context().today;
     let policy = Policy {
-        targets: args.target.clone(),
+        targets: selection.target.clone(),
     };
-    let github = if args.no_github {
-        None
+    let github = if selection.wants(Provider::Github) {
+        desired_github(org, today)
     } else {
-        desired_github(&checked.org, today)
+        None
     };
-    let email_configured = checked
-        .org
-        .spec
-        .email
-        .as_ref()
-        .is_some_and(|e| e.backend.is_some());
-    let with_email = email_configured && !args.no_email;
+    let with_email = selection.wants(Provider::Email) && Provider::Email.configured(org);
     let mut plan = match github {
         Some(desired) => {
             let state = match &args.state {
                 Some(path) => read_state(path)?,
-                None => crate::cli::state::pull_live(&desired.org)?,
+                None => pull_live(&desired.org)?,
             };
             if !state.org.eq_ignore_ascii_case(&desired.org) {
                 bail!(
@@ -113,39 +72,22 @@ pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
             }
             plan_github(&desired, &state, &policy)
         }
-        None if with_email => {
-            Plan::without_github(&checked.org.spec.name, checked.org.spec.limits.max_removals)
-        }
-        None => bail!(
-            "nothing to plan: org.yaml has no `github:` block{}",
-            if email_configured {
-                ""
-            } else {
-                " and no `email.backend`"
-            }
-        ),
+        None if with_email => Plan::without_github(&org.spec.name, org.spec.limits.max_removals),
+        None => bail!("nothing to plan: {}", nothing_selected(org)),
     };
     if with_email {
-        let backend =
-            crate::email::Backend::from_config(checked.org.spec.email.as_ref(), email_options())?;
+        let backend = crate::email::Backend::from_config(
+            checked.org.spec.email.as_ref(),
+            email_options(true),
+        )?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .context("starting the async runtime")?;
-        let email = runtime.block_on(crate::email::plan(&checked.org, today, &backend))?;
+        let email = runtime.block_on(crate::email::plan(org, today, &backend))?;
         plan.add_email(crate::email::changes::plan_part(&email), &policy);
     }
     Ok(plan)
-}
-
-/// Backend options for reading aliases during `plan` (postmap is not run when only reading).
-pub fn email_options() -> crate::email::BackendOptions {
-    crate::email::BackendOptions {
-        mailgun_api_key: std::env::var("MAILGUN_API_KEY")
-            .ok()
-            .map(secrecy::SecretString::from),
-        ..Default::default()
-    }
 }
 
 /// Runs `plan`.
@@ -158,6 +100,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         Format::Human => human(&plan, global.color(std::io::stdout().is_terminal())),
         Format::Json => plan.to_json(),
         Format::Markdown => markdown(&plan),
+        other => return Err(super::format::unsupported("plan", other)),
     };
     print(&text)?;
     if let Some(out) = &args.out {

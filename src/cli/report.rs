@@ -1,6 +1,7 @@
 //! `orgctl report`: write the organisation's static HTML site or Markdown tree.
 
 use super::Global;
+use super::format::{Format as OutputFormat, Formats};
 use super::output::OutDir;
 use super::reporting::{Ready, load};
 use crate::diagnostic::Severity;
@@ -8,7 +9,6 @@ use crate::locate::locate;
 use crate::report::data::{self, Finding};
 use crate::report::{Format, OutFile, render, template_names};
 use anyhow::Context as _;
-use clap::ValueEnum;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,8 +28,8 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// A static HTML site, or a Markdown tree that renders on GitHub.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
-    format: ReportFormat,
+    #[arg(long, value_parser = FORMATS, default_value_t = OutputFormat::Html)]
+    format: OutputFormat,
     /// A directory of templates replacing the embedded ones of the same name (`team.html`,
     /// `style.css`, `team.md`...).
     #[arg(long, value_name = "DIR")]
@@ -42,14 +42,17 @@ pub struct Args {
     timings: bool,
 }
 
-/// `--format` of `report`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum ReportFormat {
-    /// Static HTML: no JavaScript, no network, relative links.
-    Html,
-    /// GitHub-flavoured Markdown with Mermaid diagrams.
-    Markdown,
-}
+/// The `--format` values of `report`.
+const FORMATS: Formats = Formats::new(&[
+    (
+        OutputFormat::Html,
+        "Static HTML: no JavaScript, no network, relative links",
+    ),
+    (
+        OutputFormat::Markdown,
+        "GitHub-flavoured Markdown with Mermaid diagrams",
+    ),
+]);
 
 /// Runs `report`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
@@ -58,8 +61,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let format = match args.format {
-        ReportFormat::Html => Format::Html,
-        ReportFormat::Markdown => Format::Markdown,
+        OutputFormat::Html => Format::Html,
+        OutputFormat::Markdown => Format::Markdown,
+        other => return Err(super::format::unsupported("report", other)),
     };
     let overrides = match &args.templates {
         Some(dir) => read_templates(dir, format)?,

@@ -1,10 +1,10 @@
 //! `orgctl reviewers`: who must approve a change to the org files, and whom to ask.
 
 use super::diff::{Sides, load_sides};
+use super::format::{Format, Formats};
 use super::{Global, print};
 use crate::render::text::terminal_safe;
 use crate::reviewers::{Approvals, Approver, approvals};
-use clap::ValueEnum;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -19,20 +19,22 @@ pub struct Args {
     #[arg(long, value_name = "LOGIN")]
     author: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     format: Format,
 }
 
-/// Output formats of `reviewers`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// Each approval needed, with who can give it and why.
-    Human,
-    /// A stable JSON document (version 1).
-    Json,
-    /// The suggested reviewers' GitHub logins, one per line (for `gh pr edit --add-reviewer`).
-    Logins,
-}
+/// The `--format` values of `reviewers`.
+const FORMATS: Formats = Formats::new(&[
+    (
+        Format::Human,
+        "Each approval needed, with who can give it and why",
+    ),
+    (Format::Json, "A stable JSON document (version 1)"),
+    (
+        Format::Logins,
+        "The suggested reviewers' GitHub logins, one per line (for `gh pr edit --add-reviewer`)",
+    ),
+]);
 
 #[derive(Serialize)]
 struct JsonOut<'a> {
@@ -113,6 +115,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             s.push('\n');
             s
         }
+        other => return Err(super::format::unsupported("reviewers", other)),
     };
     print(&text)?;
     Ok(if a.unmet.is_empty() {

@@ -1,26 +1,23 @@
 //! `orgctl rules`: list the semantic rules.
 
+use super::format::{Format, Formats};
 use super::{Global, print};
 use crate::validate::RULES;
-use clap::ValueEnum;
 use std::process::ExitCode;
 
 /// Arguments of `rules`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = FORMATS, default_value_t = Format::Human)]
     format: Format,
 }
 
-/// Output formats of `rules`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// A table.
-    Human,
-    /// JSON array of {name, severity, summary}.
-    Json,
-}
+/// The `--format` values of `rules`.
+const FORMATS: Formats = Formats::new(&[
+    (Format::Human, "A table"),
+    (Format::Json, "JSON array of {name, severity, summary}"),
+]);
 
 /// Runs `rules`.
 pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
@@ -45,6 +42,7 @@ pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 .collect();
             format!("{}\n", serde_json::to_string_pretty(&v)?)
         }
+        other => return Err(super::format::unsupported("rules", other)),
     };
     print(&text)?;
     Ok(ExitCode::SUCCESS)

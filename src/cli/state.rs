@@ -1,8 +1,9 @@
 //! `orgctl state pull`: save the observed GitHub state as a JSON snapshot.
 
+use super::common::{checked_or_bail, pull_live};
+use super::select::Provider;
 use super::{Global, print};
-use crate::github::state::GithubState;
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,36 +24,29 @@ enum StateCommand {
         /// Organisation login (default: org.yaml's `github.org`).
         #[arg(long)]
         github_org: Option<String>,
+        /// The provider whose observed state to save (only `github` has state today).
+        #[arg(long, value_enum, default_value_t = Provider::Github, value_name = "PROVIDER")]
+        provider: Provider,
     },
-}
-
-/// Reads the live organisation with the GraphQL reader, using `GITHUB_TOKEN`,
-/// `GITHUB_API_URL` and `GITHUB_GRAPHQL_URL` (or GitHub App credentials) from the environment.
-pub fn pull_live(org: &str) -> anyhow::Result<GithubState> {
-    use crate::github::{GithubConfig, GraphqlReader, LiveReader};
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async {
-        let config = GithubConfig::from_env(None)?;
-        let reader = GraphqlReader::connect(&config).await?;
-        let state = reader.read_org(org).await?;
-        let n = reader.requests();
-        eprintln!("read GitHub organisation `{org}` in {} requests", n.total());
-        Ok::<_, anyhow::Error>(state)
-    })
 }
 
 /// Runs `state`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        StateCommand::Pull { out, github_org } => {
+        StateCommand::Pull {
+            out,
+            github_org,
+            provider,
+        } => {
+            if provider != Provider::Github {
+                bail!(
+                    "state pull --provider {provider}: only the `github` provider has observed state to save; `orgctl plan --provider {provider}` reads it live"
+                );
+            }
             let org = match github_org {
                 Some(o) => o,
                 None => {
-                    let checked = super::plan::checked_or_bail(global)?;
+                    let checked = checked_or_bail(global)?;
                     match &checked.org.spec.github {
                         Some(g) => g.org.clone(),
                         None => bail!("org.yaml has no `github:` block; pass --github-org NAME"),
