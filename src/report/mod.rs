@@ -1,12 +1,13 @@
 //! Reports: a static site (HTML) or a Markdown tree about the whole organisation, rendered from
 //! minijinja templates embedded in the binary.
 //!
-//! [`data::build`] computes every page's data from the model (one module per page under `data/`); [`render`] turns it into files
-//! (relative path → text) without touching the disk, so the output is a pure function of the org,
-//! the date and the templates: the same input gives byte-identical files. Templates are strict
-//! (an undefined name is an error, so a typo fails loudly), HTML is autoescaped and Markdown is
-//! escaped by a custom formatter, so names and descriptions cannot inject markup. A template of
-//! the same name in `--templates DIR` replaces the embedded one. Stage: report.
+//! [`data::build`] computes every page's data from the model (one module per page under
+//! `data/`); [`render`] turns it into files (relative path → text) without touching the disk, so
+//! the output is a pure function of the org, the date and the templates: the same input gives
+//! byte-identical files. Templates are strict (an undefined name is an error, so a typo fails
+//! loudly), HTML is autoescaped and Markdown is escaped by a custom formatter, so names and
+//! descriptions cannot inject markup. A template of the same name in `--templates DIR` replaces
+//! the embedded one. Stage: report.
 
 pub mod data;
 pub mod layout;
