@@ -29,20 +29,27 @@
 //! person whose file was deleted) may be private: plan shows them as `<unlisted address
 //! 1a2b3c4d>` ([`Observed::redact_unlisted`]).
 //!
+//! The bookkeeping of apply both backends share (the refusals, the report) is in `bookkeeping`,
+//! the `secret=` words of both markers in `marker`.
+//!
 //! Apply re-reads the server first and refuses to run when its fingerprint differs from the
 //! plan's (the state changed since the plan), when there is drift (unless allowed) or a
 //! conflict, or when any secret fails to resolve: all before the first write.
 
+mod bookkeeping;
 pub mod changes;
 pub mod digest;
 pub mod expand;
 pub mod mailgun;
+mod marker;
 pub mod plan;
 pub mod postfix;
 pub mod render;
 pub mod results;
 pub mod secrets;
 
+pub use bookkeeping::{Applied, ApplyOptions, ApplyReport};
+pub(crate) use bookkeeping::{ResolvedAlias, resolve_table};
 pub use expand::{AliasTable, Recipient, desired_aliases, public_addresses};
 pub use plan::{Action, AliasChange, Drift, EmailPlan, Observed, Summary, diff, resource};
 pub use secrets::{Resolved, SecretErrors, SecretSource};
@@ -51,7 +58,6 @@ use crate::model::Org;
 use crate::schema::{EmailBackend, RawEmailConfig};
 use jiff::civil::Date;
 use secrecy::SecretString;
-use serde::Serialize;
 use std::future::Future;
 use std::path::PathBuf;
 
@@ -114,69 +120,6 @@ pub enum EmailError {
 
 fn list(d: &[Drift]) -> String {
     d.iter().map(|d| format!("\n  ! {d}")).collect()
-}
-
-/// Flags of apply.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ApplyOptions {
-    /// Overwrite hand edits (drift) instead of refusing.
-    pub allow_drift: bool,
-}
-
-/// One write (or attempted write) of an apply, for the summary and the audit record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Applied {
-    /// `email_alias["..."]`.
-    pub resource: String,
-    /// What was done.
-    pub action: Action,
-    /// Why, when it was not in the plan (`private address changed`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// The error, when this write failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// What an apply did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ApplyReport {
-    /// Each alias written, in order.
-    pub applied: Vec<Applied>,
-    /// Backend notes (backup file kept, `postmap` run, requests made).
-    pub notes: Vec<String>,
-}
-
-impl ApplyReport {
-    /// Whether any write failed.
-    pub fn failed(&self) -> bool {
-        self.applied.iter().any(|a| a.error.is_some())
-    }
-
-    /// `Apply complete: X added, Y changed, Z destroyed.`, or, when any write failed,
-    /// `Apply incomplete: ...; N failed. ...` (failed writes are not counted as done).
-    pub fn summary(&self) -> String {
-        let ok = |act: Action| {
-            self.applied
-                .iter()
-                .filter(|a| a.error.is_none() && a.action == act)
-                .count()
-        };
-        let counts = format!(
-            "{} added, {} changed, {} destroyed",
-            ok(Action::Create),
-            ok(Action::Update),
-            ok(Action::Delete)
-        );
-        let failed = self.applied.iter().filter(|a| a.error.is_some()).count();
-        if failed == 0 {
-            format!("Apply complete: {counts}.")
-        } else {
-            format!(
-                "Apply incomplete: {counts}; {failed} failed. Fix the causes above and run apply again."
-            )
-        }
-    }
 }
 
 /// A mail server holding aliases. Implemented by [`postfix::Postfix`], [`mailgun::Mailgun`]
@@ -363,51 +306,6 @@ pub async fn apply(
     backend.apply(plan, &secrets, options).await
 }
 
-/// A desired alias with every recipient's real address, for writers. Lives only inside apply.
-pub(crate) struct ResolvedAlias<'a> {
-    /// Alias address.
-    pub address: &'a str,
-    /// (recipient, real address) in table order.
-    pub recipients: Vec<(&'a Recipient, &'a str)>,
-}
-
-/// Pairs each desired recipient with its real address; an unresolved secret or an address that
-/// cannot be written safely is an error (no write has happened yet when this runs).
-pub(crate) fn resolve_table<'a>(
-    desired: &'a AliasTable,
-    secrets: &'a Resolved,
-) -> Result<Vec<ResolvedAlias<'a>>, EmailError> {
-    let mut out = Vec::new();
-    for (address, rs) in desired {
-        if !crate::validate::looks_like_address(address) {
-            return Err(EmailError::Invalid(format!(
-                "alias `{address}` is not a valid address"
-            )));
-        }
-        let mut recipients = Vec::new();
-        for r in rs {
-            let Some(real) = secrets.address(r) else {
-                return Err(EmailError::Invalid(format!(
-                    "{}: recipient {r} has no resolved address",
-                    resource(address)
-                )));
-            };
-            if !crate::validate::looks_like_address(real) {
-                return Err(EmailError::Invalid(format!(
-                    "{}: recipient {r} is not a valid address",
-                    resource(address)
-                )));
-            }
-            recipients.push((r, real));
-        }
-        out.push(ResolvedAlias {
-            address,
-            recipients,
-        });
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,30 +322,5 @@ mod tests {
                 .to_string();
             assert!(e.starts_with("org.yaml `email.backend.path`: "), "{e}");
         }
-    }
-
-    #[test]
-    fn summary_says_when_a_write_failed() {
-        let write = |action, error: Option<&str>| Applied {
-            resource: resource("a@x.org"),
-            action,
-            note: None,
-            error: error.map(str::to_string),
-        };
-        let mut report = ApplyReport {
-            applied: vec![write(Action::Create, None), write(Action::Update, None)],
-            notes: Vec::new(),
-        };
-        assert_eq!(
-            report.summary(),
-            "Apply complete: 1 added, 1 changed, 0 destroyed."
-        );
-        report
-            .applied
-            .push(write(Action::Create, Some("POST /v3/routes: HTTP 400")));
-        assert_eq!(
-            report.summary(),
-            "Apply incomplete: 1 added, 1 changed, 0 destroyed; 1 failed. Fix the causes above and run apply again."
-        );
     }
 }

@@ -1,7 +1,7 @@
 //! orgctl's view of GitHub: reading the live state of an organisation.
 //!
 //! * [`state`]: the observed state as plain data and its JSON snapshot format.
-//! * [`client`]: the GraphQL reader ([`GraphqlReader`]), fewest requests.
+//! * [`graphql`]: the GraphQL reader ([`GraphqlReader`]), fewest requests.
 //! * [`rest_reader`]: a per-resource REST reader ([`RestReader`]), the
 //!   comparison point.
 //! * [`writer`]: the writes apply makes ([`GithubWriter`], REST: [`RestWriter`]).
@@ -18,10 +18,10 @@
 //! Both readers implement [`LiveReader`]; plan code takes a `LiveReader` so
 //! tests can hand it a [`StaticReader`] instead.
 
-pub mod client;
 pub mod config;
 pub mod error;
 pub mod execute;
+pub mod graphql;
 pub mod guard;
 pub mod http;
 pub mod import;
@@ -34,9 +34,9 @@ pub mod writer;
 
 use std::future::Future;
 
-pub use client::{GraphqlReader, ReadOptions};
 pub use config::{Credentials, GithubConfig};
 pub use error::GithubError;
+pub use graphql::{GraphqlReader, ReadOptions};
 pub use rest_reader::RestReader;
 pub use retry::{Clock, ProgressEvent, ProgressSink, RetryPolicy, ScaledClock, SystemClock};
 pub use state::GithubState;

@@ -15,9 +15,9 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::LiveReader;
-use super::client::{ReadOptions, check_org_name};
 use super::config::GithubConfig;
 use super::error::GithubError;
+use super::graphql::{ReadOptions, check_org_name};
 use super::listing::{self, closed, list_sequential, task_failed};
 use super::state::{
     GithubState, OrgMember, OrgRole, Permission, Privacy, Team, TeamMember, TeamRepo, TeamRole,

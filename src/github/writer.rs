@@ -301,7 +301,7 @@ pub struct RestWriter {
 impl RestWriter {
     /// A writer for organisation `org` (checked to be a valid login).
     pub fn new(transport: Arc<Transport>, org: &str) -> Result<RestWriter, GithubError> {
-        super::client::check_org_name(org)?;
+        super::graphql::check_org_name(org)?;
         Ok(RestWriter {
             transport,
             org: org.to_string(),

@@ -1,12 +1,13 @@
 //! Reports: a static site (HTML) or a Markdown tree about the whole organisation, rendered from
 //! minijinja templates embedded in the binary.
 //!
-//! [`data::build`] computes every page's data from the model; [`render`] turns it into files
-//! (relative path → text) without touching the disk, so the output is a pure function of the org,
-//! the date and the templates: the same input gives byte-identical files. Templates are strict
-//! (an undefined name is an error, so a typo fails loudly), HTML is autoescaped and Markdown is
-//! escaped by a custom formatter, so names and descriptions cannot inject markup. A template of
-//! the same name in `--templates DIR` replaces the embedded one. Stage: report.
+//! [`data::build`] computes every page's data from the model (one module per page under
+//! `data/`); [`render`] turns it into files (relative path → text) without touching the disk, so
+//! the output is a pure function of the org, the date and the templates: the same input gives
+//! byte-identical files. Templates are strict (an undefined name is an error, so a typo fails
+//! loudly), HTML is autoescaped and Markdown is escaped by a custom formatter, so names and
+//! descriptions cannot inject markup. A template of the same name in `--templates DIR` replaces
+//! the embedded one. Stage: report.
 
 pub mod data;
 pub mod layout;
@@ -36,41 +37,38 @@ impl Format {
     }
 }
 
+/// `(name, source)` of each named template file under `templates/<dir>/`, embedded.
+macro_rules! embed {
+    ($dir:literal: $($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("templates/", $dir, "/", $name)))),*]
+    };
+}
+
 /// The embedded HTML templates, by name.
-pub const HTML_TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("templates/html/base.html")),
-    ("macros.html", include_str!("templates/html/macros.html")),
-    ("index.html", include_str!("templates/html/index.html")),
-    ("team.html", include_str!("templates/html/team.html")),
-    ("person.html", include_str!("templates/html/person.html")),
-    (
-        "ownership.html",
-        include_str!("templates/html/ownership.html"),
-    ),
-    ("health.html", include_str!("templates/html/health.html")),
-    ("fund.html", include_str!("templates/html/fund.html")),
-];
+pub const HTML_TEMPLATES: &[(&str, &str)] = embed!("html":
+    "base.html", "macros.html", "index.html", "team.html", "person.html", "ownership.html",
+    "health.html", "fund.html",
+);
 
 /// The embedded stylesheet of the HTML site (written as `style.css`; replaceable too).
 pub const STYLE_CSS: &str = include_str!("templates/html/style.css");
 
 /// The embedded Markdown templates, by name.
-pub const MARKDOWN_TEMPLATES: &[(&str, &str)] = &[
-    ("macros.md", include_str!("templates/md/macros.md")),
-    ("index.md", include_str!("templates/md/index.md")),
-    ("team.md", include_str!("templates/md/team.md")),
-    ("person.md", include_str!("templates/md/person.md")),
-    ("ownership.md", include_str!("templates/md/ownership.md")),
-    ("health.md", include_str!("templates/md/health.md")),
-    ("fund.md", include_str!("templates/md/fund.md")),
-];
+pub const MARKDOWN_TEMPLATES: &[(&str, &str)] = embed!("md":
+    "macros.md", "index.md", "team.md", "person.md", "ownership.md", "health.md", "fund.md",
+);
+
+/// The embedded templates of `format`, by name.
+fn embedded(format: Format) -> &'static [(&'static str, &'static str)] {
+    match format {
+        Format::Html => HTML_TEMPLATES,
+        Format::Markdown => MARKDOWN_TEMPLATES,
+    }
+}
 
 /// The names of the templates of `format` (what `--templates DIR` may replace).
 pub fn template_names(format: Format) -> Vec<&'static str> {
-    let mut names: Vec<&str> = match format {
-        Format::Html => HTML_TEMPLATES.iter().map(|(n, _)| *n).collect(),
-        Format::Markdown => MARKDOWN_TEMPLATES.iter().map(|(n, _)| *n).collect(),
-    };
+    let mut names: Vec<&str> = embedded(format).iter().map(|(n, _)| *n).collect();
     if format == Format::Html {
         names.push("style.css");
     }
@@ -162,11 +160,7 @@ pub fn environment(
     env.add_filter("money", money);
     env.add_filter("round1", round1);
     env.add_filter("mdcode", mdcode);
-    let embedded = match format {
-        Format::Html => HTML_TEMPLATES,
-        Format::Markdown => MARKDOWN_TEMPLATES,
-    };
-    for (name, source) in embedded {
+    for (name, source) in embedded(format) {
         let source = overrides
             .get(*name)
             .cloned()
@@ -188,7 +182,7 @@ enum PageData<'a> {
 
 struct Job<'a> {
     path: String,
-    template: &'static str,
+    template: String,
     root: &'static str,
     data: PageData<'a>,
 }
@@ -220,84 +214,47 @@ pub fn render(
     let env = environment(format, overrides)?;
     let ext = format.ext();
     let org = Value::from(Serde(&site.org));
-    let md = format == Format::Markdown;
-    fn job<'a>(
-        path: String,
-        template: &'static str,
-        root: &'static str,
-        data: PageData<'a>,
-    ) -> Job<'a> {
-        Job {
-            path,
-            template,
-            root,
-            data,
-        }
-    }
-    let (index_t, ownership_t, health_t, team_t, person_t, fund_t) = if md {
-        (
-            "index.md",
-            "ownership.md",
-            "health.md",
-            "team.md",
-            "person.md",
-            "fund.md",
-        )
-    } else {
-        (
-            "index.html",
-            "ownership.html",
-            "health.html",
-            "team.html",
-            "person.html",
-            "fund.html",
-        )
+    let index_path = match format {
+        Format::Html => "index.html".to_string(),
+        Format::Markdown => "README.md".to_string(),
+    };
+    let page = |path: String, template: &str, root: &'static str, data| Job {
+        path,
+        template: format!("{template}.{ext}"),
+        root,
+        data,
+    };
+    // A page in a folder, one per team, person or fund.
+    let nested = |folder: &str, template: &str, id: &str, data| {
+        page(format!("{folder}/{id}.{ext}"), template, "../", data)
     };
     let mut jobs = vec![
-        job(
-            if md {
-                "README.md".into()
-            } else {
-                "index.html".into()
-            },
-            index_t,
-            "",
-            PageData::Index,
-        ),
-        job(
+        page(index_path, "index", "", PageData::Index),
+        page(
             format!("ownership.{ext}"),
-            ownership_t,
+            "ownership",
             "",
             PageData::Ownership,
         ),
-        job(format!("health.{ext}"), health_t, "", PageData::Health),
+        page(format!("health.{ext}"), "health", "", PageData::Health),
     ];
-    for t in &site.teams {
-        jobs.push(job(
-            format!("teams/{}.{ext}", t.team.id),
-            team_t,
-            "../",
-            PageData::Team(t),
-        ));
-    }
-    for p in &site.people {
-        jobs.push(job(
-            format!("people/{}.{ext}", p.person.id),
-            person_t,
-            "../",
-            PageData::Person(p),
-        ));
-    }
-    for f in &site.funds {
-        jobs.push(job(
-            format!("budgets/{}.{ext}", f.fund.id),
-            fund_t,
-            "../",
-            PageData::Fund(f),
-        ));
-    }
+    jobs.extend(
+        site.teams
+            .iter()
+            .map(|t| nested("teams", "team", &t.team.id, PageData::Team(t))),
+    );
+    jobs.extend(
+        site.people
+            .iter()
+            .map(|p| nested("people", "person", &p.person.id, PageData::Person(p))),
+    );
+    jobs.extend(
+        site.funds
+            .iter()
+            .map(|f| nested("budgets", "fund", &f.fund.id, PageData::Fund(f))),
+    );
     let rendered = par_map(&jobs, |j| -> Result<OutFile, minijinja::Error> {
-        let tmpl = env.get_template(j.template)?;
+        let tmpl = env.get_template(&j.template)?;
         // `root` is a literal of the generator ("" or "../"), not data: no escaping needed.
         let root = Value::from_safe_string(j.root.to_string());
         let ctx = context! { org => org.clone(), root => root, ext => ext, ..j.context(site) };
