@@ -17,8 +17,9 @@ use fake_github::{Behaviour, FakeGithub, FakeState, OrgRole};
 use orgctl::apply::{self, Outcome};
 use orgctl::github::execute::{ExecContext, execute};
 use orgctl::github::state::{Privacy, TeamRole};
+use orgctl::github::{DesiredGithub, DesiredTeam, DesiredUser, plan_github};
 use orgctl::github::{GithubConfig, GraphqlReader, LiveReader, RestWriter, Transport, WritePacing};
-use orgctl::plan::{Action, DesiredGithub, DesiredTeam, DesiredUser, Policy, plan_github};
+use orgctl::plan::{Action, Policy};
 use secrecy::SecretString;
 
 const ORG: &str = "bench-org";

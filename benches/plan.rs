@@ -38,10 +38,11 @@ use fake_github::{
     Behaviour, FakeGithub, FakeState, InvitationRole, OrgRole, Permission, TeamRole,
 };
 use orgctl::github::state::{self, GithubState};
+use orgctl::github::{DesiredGithub, DesiredTeam, DesiredUser, plan_github};
 use orgctl::github::{
     GithubConfig, GraphqlReader, LiveReader, ReadOptions, RequestCount, RestReader, Transport,
 };
-use orgctl::plan::{DesiredGithub, DesiredTeam, DesiredUser, Plan, Policy, plan_github};
+use orgctl::plan::{Plan, Policy};
 use secrecy::SecretString;
 
 const ORG: &str = "bigorg";
@@ -546,8 +547,7 @@ fn end_to_end(runtime: &tokio::runtime::Runtime, runs: usize, latency: Duration)
     )
     .expect("load the generated org");
     assert!(!checked.has_errors(), "the generated org checks");
-    let desired =
-        orgctl::plan::desired::desired_github(&checked.org, today).expect("a github block");
+    let desired = orgctl::github::desired_github(&checked.org, today).expect("a github block");
     let (fake, clashes) = fake_from_desired(&desired);
     println!();
     println!(

@@ -5,12 +5,13 @@
 //! Pure: two models in, plain data out ([`OrgDiff`]), so `orgctl diff`, PR comments and later
 //! tools (reviewers, history) read the same list. Stage: after model, beside desired state.
 
+use crate::github::desired_github;
+use crate::github::plan_github;
+use crate::github::simulate::simulate;
 use crate::github::state::GithubState;
 use crate::model::Org;
 use crate::model::aliases::{Recipient, expand};
-use crate::plan::desired::desired_github;
-use crate::plan::simulate::simulate;
-use crate::plan::{Change, Policy, plan_github};
+use crate::plan::{Change, Policy};
 use crate::schema::FileKind;
 use crate::source::SourceSet;
 use jiff::civil::Date;

@@ -17,6 +17,7 @@ use fake_github::{
     Behaviour, FakeGithub, FakeState, Fault, FaultRule, FaultScope, RequestRecord, When,
 };
 use orgctl::apply::{self, ApplyReport, Outcome};
+use orgctl::github::desired_github;
 use orgctl::github::execute::{ExecContext, execute, teams_with_member};
 use orgctl::github::retry::{BoxFuture, WaitReason};
 use orgctl::github::state::{self as st, GithubState};
@@ -25,8 +26,8 @@ use orgctl::github::{
     Clock, Exchange, GithubConfig, GithubError, GithubWriter, GraphqlReader, LiveReader,
     ProgressEvent, RestWriter, Transport, WritePacing,
 };
-use orgctl::plan::desired::desired_github;
-use orgctl::plan::{Action, Address, DesiredGithub, Plan, Policy, plan_github};
+use orgctl::github::{DesiredGithub, plan_github};
+use orgctl::plan::{Action, Address, Plan, Policy};
 use secrecy::SecretString;
 
 #[path = "support/github.rs"]

@@ -5,7 +5,7 @@
 //! docs/format.md's file examples that mentions a default must be one this test checks, so a
 //! newly documented default without a check fails here.
 
-use orgctl::plan::desired::desired_github;
+use orgctl::github::desired_github;
 use orgctl::schema::{AliasTarget, TeamKind};
 use std::path::Path;
 

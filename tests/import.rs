@@ -354,8 +354,8 @@ proptest::proptest! {
             .filter(|d| d.rule == "schema" || d.rule == "yaml")
             .collect();
         proptest::prop_assert!(unreadable.is_empty(), "{:#?}", unreadable);
-        let desired = orgctl::plan::desired::desired_github(&checked.org, ctx.today).expect("github");
-        let plan = orgctl::plan::plan_github(&desired, &s, &orgctl::plan::Policy::default());
+        let desired = orgctl::github::desired_github(&checked.org, ctx.today).expect("github");
+        let plan = orgctl::github::plan_github(&desired, &s, &orgctl::plan::Policy::default());
         proptest::prop_assert!(plan.changes.is_empty(), "{:#?}", plan.changes);
     }
 }

@@ -2,10 +2,11 @@
 //! convergence property `plan(desired, simulate(plan, actual))` is empty.
 
 use assert_cmd::Command;
+use orgctl::github::desired_github;
+use orgctl::github::simulate::simulate;
 use orgctl::github::state::{GithubState, OrgMember, OrgRole, Permission, TeamRole};
-use orgctl::plan::desired::desired_github;
-use orgctl::plan::simulate::simulate;
-use orgctl::plan::{Action, DesiredGithub, Policy, plan_github};
+use orgctl::github::{DesiredGithub, plan_github};
+use orgctl::plan::{Action, Policy};
 use proptest::prelude::*;
 
 fn desired() -> DesiredGithub {

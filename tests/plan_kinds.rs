@@ -6,7 +6,8 @@ use orgctl::github::state::{
     GithubState, Invitation, InvitationRole, OrgMember, OrgRole, Permission, Privacy, Team,
     TeamMember, TeamRepo, TeamRole,
 };
-use orgctl::plan::{Policy, desired::desired_github, plan_github};
+use orgctl::github::{desired_github, plan_github};
+use orgctl::plan::Policy;
 
 fn write(root: &std::path::Path, rel: &str, text: &str) {
     let p = root.join(rel);

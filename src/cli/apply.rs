@@ -13,11 +13,12 @@ use super::select::{Provider, Selection, nothing_selected};
 use super::{Global, print};
 use crate::apply::audit::{self, AuditMeta, PlanRef};
 use crate::apply::{self as applying, ApplyReport, ChangeResult, Outcome, Progress, is_github};
+use crate::github::desired_github;
+use crate::github::plan_github;
 use crate::github::retry::ProgressEvent;
 use crate::github::state::GithubState;
 use crate::github::{GithubConfig, GraphqlReader, LiveReader, RestWriter, Transport, WritePacing};
-use crate::plan::desired::desired_github;
-use crate::plan::{PLAN_FORMAT_VERSION, Plan, Policy, fingerprint, plan_github};
+use crate::plan::{PLAN_FORMAT_VERSION, Plan, Policy, fingerprint};
 use crate::render::plan::human;
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -282,7 +283,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
 
 /// The GitHub part of an apply: live state and what to write it with.
 struct GithubPart {
-    desired: crate::plan::DesiredGithub,
+    desired: crate::github::DesiredGithub,
     live: GithubState,
     transport: Arc<Transport>,
 }

@@ -34,7 +34,7 @@ impl ExecContext {
 }
 
 /// The slugs of the teams whose desired members include `viewer` (case-insensitive).
-pub fn teams_with_member(desired: &crate::plan::DesiredGithub, viewer: &str) -> BTreeSet<String> {
+pub fn teams_with_member(desired: &crate::github::DesiredGithub, viewer: &str) -> BTreeSet<String> {
     let key = viewer.to_lowercase();
     desired
         .teams

@@ -1,6 +1,8 @@
 //! orgctl's view of GitHub: reading the live state of an organisation.
 //!
 //! * [`state`]: the observed state as plain data and its JSON snapshot format.
+//! * [`desired`]: the model projected onto GitHub; [`plan`]: desired against observed, diffed
+//!   into the plan's ordered changes; [`simulate`]: a plan applied to a state in memory.
 //! * [`graphql`]: the GraphQL reader ([`GraphqlReader`]), fewest requests.
 //! * [`rest_reader`]: a per-resource REST reader ([`RestReader`]), the
 //!   comparison point.
@@ -19,6 +21,7 @@
 //! tests can hand it a [`StaticReader`] instead.
 
 pub mod config;
+pub mod desired;
 pub mod error;
 pub mod execute;
 pub mod graphql;
@@ -26,8 +29,10 @@ pub mod guard;
 pub mod http;
 pub mod import;
 mod listing;
+pub mod plan;
 pub mod rest_reader;
 pub mod retry;
+pub mod simulate;
 pub mod state;
 pub mod transport;
 pub mod writer;
@@ -35,8 +40,10 @@ pub mod writer;
 use std::future::Future;
 
 pub use config::{Credentials, GithubConfig};
+pub use desired::{DesiredGithub, DesiredTeam, DesiredUser, desired_github};
 pub use error::GithubError;
 pub use graphql::{GraphqlReader, ReadOptions};
+pub use plan::plan_github;
 pub use rest_reader::RestReader;
 pub use retry::{Clock, ProgressEvent, ProgressSink, RetryPolicy, ScaledClock, SystemClock};
 pub use state::GithubState;

@@ -2,16 +2,11 @@
 //!
 //! A [`Plan`] is plain, versioned, serialisable data (like Terraform's plan): resource
 //! [`Address`]es, an [`Action`], the resource's state before and after, plus fingerprints of the
-//! desired and observed state so `apply` can refuse a stale plan. It is computed by pure
-//! functions (`desired` projects the model, `diff` compares it with a [`GithubState`](crate::github::GithubState)) and
-//! rendered elsewhere (`crate::render::plan`). Display-only fields (`reason`) never drive apply.
-
-pub mod desired;
-pub mod diff;
-pub mod simulate;
-
-pub use desired::{DesiredGithub, DesiredTeam, DesiredUser};
-pub use diff::{Policy, plan_github};
+//! desired and observed state so `apply` can refuse a stale plan, and the digest binding them.
+//! Providers compute their part with pure functions (the GitHub provider's `crate::github::desired`
+//! projects the model and `crate::github::plan` diffs it with the observed state; the email
+//! provider hands a [`PlanPart`]); it is rendered elsewhere (`crate::render::plan`).
+//! Display-only fields (`reason`) never drive apply.
 
 use crate::github::state::{OrgRole, Permission, Privacy, TeamRole};
 use serde::{Deserialize, Serialize};
@@ -314,6 +309,33 @@ pub struct Plan {
     /// [`Plan::to_json`]; `apply` refuses a saved plan whose content does not match it.
     #[serde(default)]
     pub digest: String,
+}
+
+/// Options of planning that do not come from the files.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Only changes whose address is listed (`--target`); empty = all.
+    pub targets: Vec<String>,
+}
+
+impl Policy {
+    /// Whether `--target` selects this change: the exact address, every `[...]` instance of a
+    /// resource (`github_org_member` selects all org members), or a whole team
+    /// (`github_team.infra` also selects its members and repositories).
+    pub fn selects(&self, change: &Change) -> bool {
+        if self.targets.is_empty() {
+            return true;
+        }
+        let a = change.address.to_string();
+        self.targets.iter().any(|t| {
+            a == *t
+                || a.starts_with(&format!("{t}["))
+                || change
+                    .address
+                    .team()
+                    .is_some_and(|slug| t.strip_prefix("github_team.") == Some(slug))
+        })
+    }
 }
 
 /// One provider's part of a plan, as the provider computed it from its own types.

@@ -3,7 +3,7 @@
 //! built once so a 10,000-person org costs linear time, not people × teams.
 //!
 //! This file holds what several pages show (links, alias and allocation rows, the organisation),
-//! what several pages are computed from ([`Shared`]) and [`build`]; each page's data is in its
+//! what several pages are computed from (`Shared`) and [`build`]; each page's data is in its
 //! own module: `team`, `person`, `ownership` (the ownership index), `health`, `index` and
 //! `budget` (the fund pages).
 

@@ -1,4 +1,5 @@
-//! Diffing desired against observed GitHub state into an ordered [`Plan`].
+//! The GitHub provider's plan: desired against observed GitHub state, diffed into an ordered
+//! [`Plan`].
 //!
 //! Identity is the numeric user id where known, so a renamed login is a note, not a removal
 //! and re-invitation. A pending invitation counts as present (never re-invite). Unmanaged teams
@@ -7,39 +8,12 @@
 //! rules need it), membership and permission adds and updates, then removals, then team deletes
 //! (children first).
 
-use super::{
-    Action, Address, Change, DesiredGithub, DesiredUser, Note, PLAN_FORMAT_VERSION, Plan, Resource,
-    fingerprint,
+use super::desired::{DesiredGithub, DesiredUser};
+use super::state::{GithubState, Invitation, OrgMember, OrgRole, TeamMember};
+use crate::plan::{
+    Action, Address, Change, Note, PLAN_FORMAT_VERSION, Plan, Policy, Resource, fingerprint,
 };
-use crate::github::state::{GithubState, Invitation, OrgMember, OrgRole, TeamMember};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// Options of planning that do not come from the files.
-#[derive(Debug, Clone, Default)]
-pub struct Policy {
-    /// Only changes whose address is listed (`--target`); empty = all.
-    pub targets: Vec<String>,
-}
-
-impl Policy {
-    /// Whether `--target` selects this change: the exact address, every `[...]` instance of a
-    /// resource (`github_org_member` selects all org members), or a whole team
-    /// (`github_team.infra` also selects its members and repositories).
-    pub fn selects(&self, change: &Change) -> bool {
-        if self.targets.is_empty() {
-            return true;
-        }
-        let a = change.address.to_string();
-        self.targets.iter().any(|t| {
-            a == *t
-                || a.starts_with(&format!("{t}["))
-                || change
-                    .address
-                    .team()
-                    .is_some_and(|slug| t.strip_prefix("github_team.") == Some(slug))
-        })
-    }
-}
 
 /// Computes the plan that makes `actual` match `desired`. Pure.
 pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Policy) -> Plan {

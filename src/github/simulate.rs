@@ -7,10 +7,10 @@
 //! from every team). Every lookup is indexed, so simulating a plan for 10,000 members and 2,000
 //! teams costs one map operation per change.
 
-use super::{Action, Address, Change, Plan, Resource};
-use crate::github::state::{
+use super::state::{
     GithubState, Invitation, InvitationRole, OrgMember, OrgRole, Team, TeamMember, TeamRepo,
 };
+use crate::plan::{Action, Address, Change, Plan, Resource};
 use std::collections::{BTreeMap, HashSet};
 
 /// The state after every change of `plan` succeeds. New org members are added as invitations

@@ -3,7 +3,7 @@
 //! Pure projection of the model. Only teams with a `github:` block are synced; their members are
 //! the current members (terms respected) who have a GitHub login, leads as maintainers.
 
-use crate::github::state::{OrgRole, Permission, Privacy, TeamRole};
+use super::state::{OrgRole, Permission, Privacy, TeamRole};
 use crate::model::Org;
 use jiff::civil::Date;
 use serde::Serialize;
