@@ -808,9 +808,11 @@ fn a_rate_limit_longer_than_the_retry_budget_stops_the_run() {
             fault,
         };
         let env = start(empty_fake(&d), Behaviour::default().with_fault(every_write));
+        let audit = dir.join("audit.json");
         let out = env
             .orgctl(dir)
-            .args(["apply", "--auto-approve", "--no-email"])
+            .args(["apply", "--auto-approve", "--no-email", "--audit"])
+            .arg(&audit)
             .timeout(Duration::from_secs(120))
             .output()
             .expect("run");
@@ -837,6 +839,17 @@ fn a_rate_limit_longer_than_the_retry_budget_stops_the_run() {
         assert!(
             stdout.contains(&format!("{} not attempted", planned - 1)),
             "{name}: {stdout}"
+        );
+        // The closing lists them in one line; the audit record says why the run stopped.
+        assert!(
+            stdout.contains(&format!("  - {} changes, from ", planned - 1)),
+            "{name}: {stdout}"
+        );
+        let record: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&audit).expect("audit")).expect("json");
+        assert_eq!(
+            record["stopped"]["why"], "by GitHub's rate limit",
+            "{name}: {record}"
         );
 
         // Once the limit is over, a re-run picks up cleanly and converges.

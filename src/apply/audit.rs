@@ -91,8 +91,21 @@ pub struct AuditRecord {
     pub complete: bool,
     /// Counts.
     pub summary: ApplySummary,
+    /// Why the run stopped before its last change, when it did (`by GitHub's rate limit`), and
+    /// when to run it again; the changes after it are `skipped` as not attempted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<AuditStop>,
     /// Every change, in execution order.
     pub changes: Vec<AuditChange>,
+}
+
+/// Why an apply stopped early, in the audit record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditStop {
+    /// `by GitHub's rate limit`.
+    pub why: String,
+    /// `after 2026-11-26T03:46:40Z`.
+    pub again: String,
 }
 
 /// Where and when an apply ran (the shell's part of the record).
@@ -122,6 +135,10 @@ pub fn record(meta: AuditMeta, report: &ApplyReport) -> AuditRecord {
         plan: meta.plan,
         complete: report.is_complete(),
         summary: report.summary(),
+        stopped: report.stopped.as_ref().map(|s| AuditStop {
+            why: s.why.clone(),
+            again: s.again.clone(),
+        }),
         changes: report
             .results
             .iter()

@@ -220,14 +220,36 @@ pub fn closing(report: &ApplyReport) -> String {
         .collect();
     if !skipped.is_empty() {
         out.push_str("\nSkipped:\n");
+        // After a stop every later change shares one reason: one line, not one per change (the
+        // audit record lists them all).
+        let mut shown: Vec<(&str, Vec<&ChangeResult>)> = Vec::new();
         for r in skipped {
             if let Outcome::Skipped { reason } = &r.outcome {
-                out.push_str(&format!("  - {}: {reason}\n", r.change.address));
+                match shown.iter_mut().find(|(why, _)| why == reason) {
+                    Some((_, rs)) => rs.push(r),
+                    None => shown.push((reason.as_str(), vec![r])),
+                }
+            }
+        }
+        for (reason, rs) in shown {
+            if rs.len() > MANY_SKIPPED {
+                out.push_str(&format!(
+                    "  - {} changes, from {}: {reason}\n",
+                    rs.len(),
+                    rs[0].change.address
+                ));
+            } else {
+                for r in rs {
+                    out.push_str(&format!("  - {}: {reason}\n", r.change.address));
+                }
             }
         }
     }
     out
 }
+
+/// More changes skipped for one reason than this are summed up in one line.
+const MANY_SKIPPED: usize = 5;
 
 /// Reads a saved plan, refusing another plan format version with a clear message.
 pub fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
