@@ -24,6 +24,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod plan;
 pub mod readfile;
+pub mod registry;
 pub mod render;
 pub mod report;
 pub mod reviewers;

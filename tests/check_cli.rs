@@ -196,7 +196,14 @@ fn rules_lists_every_rule() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(
         v.as_array().expect("array").len(),
-        orgctl::validate::RULES.len()
+        orgctl::registry::rules().len()
+    );
+    // The providers' rules are listed with the core's.
+    assert!(
+        v.as_array()
+            .expect("array")
+            .iter()
+            .any(|r| r["name"] == "email-backend")
     );
 }
 

@@ -6,7 +6,6 @@ use crate::diagnostic::Severity;
 use crate::locate::locate;
 use crate::pipeline::checked;
 use crate::render::diagnostics::{HumanStyle, github, human, json};
-use crate::validate::check_skip;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -36,7 +35,7 @@ const FORMATS: Formats = Formats::new(&[
 
 /// Runs `check`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    check_skip(&args.skip)?;
+    global.context().check_skip(&args.skip)?;
     let ctx = global.context();
     let checked = checked(&global.location(), &ctx, &args.skip)?;
     if args.timings {

@@ -4,7 +4,6 @@ use super::reporting::{Quick, Ready, load};
 use super::{Global, print};
 use crate::codeowners::generate;
 use crate::ownership::{RepoOwnership, repositories};
-use crate::validate::check_skip;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,7 +30,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         // Only what CODEOWNERS depends on: `org.yaml` and the teams mentioning the repository,
         // schema-checked, with the two rules about CODEOWNERS (GitHub would drop the file or
         // ignore an owner) run on them.
-        check_skip(&args.skip)?;
+        global.context().check_skip(&args.skip)?;
         let mut quick = Quick::for_repo(&global.org, &args.repo)?;
         quick.run_rules(
             &global.context(),

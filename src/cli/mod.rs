@@ -86,12 +86,12 @@ impl Global {
         }
     }
 
-    /// The rule context (today or `--as-of`).
+    /// The rule context: today or `--as-of`, the operator's `ORGCTL_*` settings, every rule.
     pub fn context(&self) -> Context {
         Context {
             today: self.as_of.unwrap_or_else(today_utc),
-            secrets: crate::email::secrets::SecretPolicy::from_env(),
-            maps: crate::email::postfix::MapPolicy::from_env(),
+            env: crate::email::operator_env(),
+            rules: crate::registry::rules(),
         }
     }
 

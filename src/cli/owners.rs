@@ -12,7 +12,6 @@ use crate::ownership::coverage::{Coverage, coverage};
 use crate::ownership::{RepoOwnership, repositories};
 use crate::render::text::terminal_safe;
 use crate::source::SourceSet;
-use crate::validate::check_skip;
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -173,7 +172,7 @@ fn load_for_repo(
     global: &Global,
     args: &Args,
 ) -> anyhow::Result<Result<(SourceSet, Org, Date), ExitCode>> {
-    check_skip(&args.skip)?;
+    global.context().check_skip(&args.skip)?;
     let today = global.context().today;
     let mut quick = Quick::for_repo(&global.org, &args.repo)?;
     let teams = quick.org();

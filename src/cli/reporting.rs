@@ -14,7 +14,7 @@ use crate::pipeline::{Checked, checked};
 use crate::render::diagnostics::{HumanStyle, human};
 use crate::schema::is_valid_id;
 use crate::source::SourceSet;
-use crate::validate::{Context, RULES, check_skip};
+use crate::validate::Context;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -33,8 +33,8 @@ pub fn load(
     skip: &[String],
     command: &str,
 ) -> anyhow::Result<Result<Ready, ExitCode>> {
-    check_skip(skip)?;
     let ctx = global.context();
+    ctx.check_skip(skip)?;
     let checked = checked(&global.location(), &ctx, skip)?;
     if !checked.has_errors() {
         return Ok(Ok(Ready { checked, ctx }));
@@ -127,15 +127,17 @@ impl Quick {
     /// Runs the rules named in `rules` (minus `skip`) on what has been read.
     pub fn run_rules(&mut self, ctx: &Context, rules: &[&str], skip: &[String]) {
         let org = self.org();
-        let mut others: Vec<String> = RULES
-            .iter()
-            .map(|r| r.name)
-            .filter(|n| !rules.contains(n))
-            .map(str::to_string)
-            .collect();
-        others.extend(skip.iter().cloned());
+        let only = Context {
+            rules: ctx
+                .rules
+                .iter()
+                .copied()
+                .filter(|r| rules.contains(&r.name))
+                .collect(),
+            ..ctx.clone()
+        };
         self.diagnostics
-            .extend(crate::validate::run(&org, ctx, &others));
+            .extend(crate::validate::run(&org, &only, skip));
     }
 
     /// The sources, the model and the warnings; on errors prints them and returns exit code 1.

@@ -2,7 +2,6 @@
 
 use super::format::{Format, Formats};
 use super::{Global, print};
-use crate::validate::RULES;
 use std::process::ExitCode;
 
 /// Arguments of `rules`.
@@ -21,11 +20,12 @@ const FORMATS: Formats = Formats::new(&[
 
 /// Runs `rules`.
 pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let rules = crate::registry::rules();
     let text = match args.format {
         Format::Human => {
-            let w = RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
+            let w = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
             let mut s = String::new();
-            for r in RULES {
+            for r in &rules {
                 s.push_str(&format!(
                     "{:<w$}  {:<7}  {}\n",
                     r.name,
@@ -36,7 +36,7 @@ pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
             s
         }
         Format::Json => {
-            let v: Vec<_> = RULES
+            let v: Vec<_> = rules
                 .iter()
                 .map(|r| serde_json::json!({"name": r.name, "severity": r.severity, "summary": r.summary}))
                 .collect();

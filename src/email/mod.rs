@@ -46,6 +46,7 @@ pub mod plan;
 pub mod postfix;
 pub mod render;
 pub mod results;
+pub mod rules;
 pub mod secrets;
 
 pub use bookkeeping::{Applied, ApplyOptions, ApplyReport};
@@ -304,6 +305,16 @@ pub async fn apply(
 ) -> Result<ApplyReport, EmailError> {
     let secrets = secrets::resolve(&plan.desired, source)?;
     backend.apply(plan, &secrets, options).await
+}
+
+/// orgctl's variables (`ORGCTL_*`) of this process's environment: the operator's settings, the
+/// only place policies such as [`secrets::SecretPolicy`] come from (never the files). Values
+/// that are not UTF-8 are left out.
+pub fn operator_env() -> std::collections::BTreeMap<String, String> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .filter(|(k, _)| k.starts_with("ORGCTL_"))
+        .collect()
 }
 
 #[cfg(test)]

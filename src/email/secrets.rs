@@ -60,10 +60,19 @@ impl SecretPolicy {
     /// The policy of this process: [`ENV_PREFIX_VAR`] (set but empty: any variable) and
     /// [`DIR_VAR`].
     pub fn from_env() -> SecretPolicy {
+        SecretPolicy::from_vars(&crate::email::operator_env())
+    }
+
+    /// The operator's policy from `vars`, orgctl's variables of the environment (pure; the
+    /// `secret-reference` rule reads them from its context).
+    pub fn from_vars(vars: &std::collections::BTreeMap<String, String>) -> SecretPolicy {
         SecretPolicy {
-            env_prefix: std::env::var(ENV_PREFIX_VAR)
-                .unwrap_or_else(|_| DEFAULT_ENV_PREFIX.to_string()),
-            dir: std::env::var_os(DIR_VAR)
+            env_prefix: vars
+                .get(ENV_PREFIX_VAR)
+                .cloned()
+                .unwrap_or_else(|| DEFAULT_ENV_PREFIX.to_string()),
+            dir: vars
+                .get(DIR_VAR)
                 .filter(|d| !d.is_empty())
                 .map(PathBuf::from),
         }

@@ -11,26 +11,49 @@ pub(crate) mod testing;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Org;
 use jiff::civil::Date;
+use std::collections::BTreeMap;
 
 /// What rules may know besides the model.
 #[derive(Debug, Clone)]
 pub struct Context {
     /// The date terms and expiries are judged against (`--as-of`, default today in UTC).
     pub today: Date,
-    /// The secret references the operator allows (from the environment, never the files).
-    pub secrets: crate::email::secrets::SecretPolicy,
-    /// Where the operator allows the Postfix map (from the environment, never the files).
-    pub maps: crate::email::postfix::MapPolicy,
+    /// The operator's settings: orgctl's variables (`ORGCTL_*`) of the environment the command
+    /// runs in, never anything from the files. Provider rules derive their policies from it
+    /// (the email provider: which secret references and map paths are allowed).
+    pub env: BTreeMap<String, String>,
+    /// The rules to run: the core's [`RULES`] and the providers' (`crate::registry::rules`).
+    pub rules: Vec<&'static Rule>,
 }
 
 impl Context {
-    /// A context for `today` with the default secret policy.
+    /// A context for `today` with an empty environment and the core's rules only.
     pub fn new(today: Date) -> Context {
         Context {
             today,
-            secrets: crate::email::secrets::SecretPolicy::default(),
-            maps: crate::email::postfix::MapPolicy::default(),
+            env: BTreeMap::new(),
+            rules: RULES.iter().collect(),
         }
+    }
+
+    /// Checks that every name in `skip` is one of this context's rules.
+    pub fn check_skip(&self, skip: &[String]) -> Result<(), UnknownRule> {
+        for name in skip {
+            if !self.rules.iter().any(|r| r.name == name) {
+                let suggestion = self
+                    .rules
+                    .iter()
+                    .map(|r| (crate::parse::edit_distance(name, r.name), r.name))
+                    .filter(|(d, _)| *d <= 3)
+                    .min()
+                    .map(|(_, n)| n.to_string());
+                return Err(UnknownRule {
+                    name: name.clone(),
+                    suggestion,
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -71,30 +94,13 @@ pub struct UnknownRule {
     pub suggestion: Option<String>,
 }
 
-/// Checks that every name in `skip` is a rule.
-pub fn check_skip(skip: &[String]) -> Result<(), UnknownRule> {
-    for name in skip {
-        if !RULES.iter().any(|r| r.name == name) {
-            let suggestion = RULES
-                .iter()
-                .map(|r| (crate::parse::edit_distance(name, r.name), r.name))
-                .filter(|(d, _)| *d <= 3)
-                .min()
-                .map(|(_, n)| n.to_string());
-            return Err(UnknownRule {
-                name: name.clone(),
-                suggestion,
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Runs every rule not in `skip` (in parallel: rules are independent pure functions) and
+/// Runs every rule of `ctx` not in `skip` (in parallel: rules are independent pure functions) and
 /// returns their findings, in rule order.
 pub fn run(org: &Org, ctx: &Context, skip: &[String]) -> Vec<Diagnostic> {
-    let rules: Vec<&Rule> = RULES
+    let rules: Vec<&Rule> = ctx
+        .rules
         .iter()
+        .copied()
         .filter(|r| !skip.iter().any(|s| s == r.name))
         .collect();
     let found = crate::par::par_map_uneven(&rules, |rule| {
@@ -139,8 +145,14 @@ mod tests {
 
     #[test]
     fn unknown_skip_is_an_error_with_a_suggestion() {
-        let e = check_skip(&["lead-not-membr".into()]).unwrap_err();
+        let e = Context::new(jiff::civil::date(2026, 1, 1))
+            .check_skip(&["lead-not-membr".into()])
+            .unwrap_err();
         assert_eq!(e.suggestion.as_deref(), Some("lead-not-member"));
-        assert!(check_skip(&["lead-not-member".into()]).is_ok());
+        assert!(
+            Context::new(jiff::civil::date(2026, 1, 1))
+                .check_skip(&["lead-not-member".into()])
+                .is_ok()
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Test helpers: build an org from in-memory files and run one rule on it.
 
-use super::{Context, RULES};
+use super::Context;
 use crate::diagnostic::Diagnostic;
 use crate::load::{Content, assemble};
 use crate::model::{self, Org};
@@ -38,8 +38,8 @@ pub fn org_with_sources(files: &[(&str, &str)]) -> (Org, crate::source::SourceSe
 
 /// Runs rule `name` on the org made of `files`.
 pub fn check(name: &str, files: &[(&str, &str)]) -> Vec<Diagnostic> {
-    let rule = RULES
-        .iter()
+    let rule = crate::registry::rules()
+        .into_iter()
         .find(|r| r.name == name)
         .unwrap_or_else(|| panic!("no rule {name}"));
     let org = org(files);

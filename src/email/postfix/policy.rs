@@ -23,8 +23,15 @@ impl MapPolicy {
 
     /// The operator's policy, from the environment.
     pub fn from_env() -> MapPolicy {
+        MapPolicy::from_vars(&crate::email::operator_env())
+    }
+
+    /// The operator's policy from `vars`, orgctl's variables of the environment (pure; the
+    /// `email-backend` rule reads them from its context).
+    pub fn from_vars(vars: &std::collections::BTreeMap<String, String>) -> MapPolicy {
         MapPolicy {
-            dir: std::env::var_os(Self::DIR_VAR)
+            dir: vars
+                .get(Self::DIR_VAR)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
         }

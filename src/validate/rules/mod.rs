@@ -13,7 +13,6 @@ mod codeowners_pattern;
 mod codeowners_write_access;
 mod dangling_reference;
 mod duplicate_member;
-mod email_backend;
 mod expense_over_allocation;
 mod expired_term;
 mod github_admin;
@@ -27,7 +26,6 @@ mod orphan_person;
 mod parent_cycle;
 mod person_email;
 mod repo_name;
-mod secret_reference;
 mod secret_team_nesting;
 mod team_slug;
 mod term_order;
@@ -121,12 +119,6 @@ pub static RULES: &[Rule] = &[
         check: duplicate_member::check,
     },
     Rule {
-        name: "email-backend",
-        severity: Error,
-        summary: "org.yaml's mail backend is safe: Mailgun's API only at Mailgun's hosts, a Postfix map path postmap cannot misread.",
-        check: email_backend::check,
-    },
-    Rule {
         name: "expense-over-allocation",
         severity: Error,
         summary: "The expenses paid from an allocation add up to no more than the allocation.",
@@ -203,12 +195,6 @@ pub static RULES: &[Rule] = &[
         severity: Error,
         summary: "Repository names in `github.repos` and `owns:` are valid GitHub repository names.",
         check: repo_name::check,
-    },
-    Rule {
-        name: "secret-reference",
-        severity: Error,
-        summary: "A secret reference is one the operator allows: `env:` with the allowed prefix (default `ORGCTL_EMAIL_`), `file:` without `..` and inside ORGCTL_SECRET_DIR when set.",
-        check: secret_reference::check,
     },
     Rule {
         name: "secret-team-nesting",

@@ -49,7 +49,7 @@ pub fn check(org: &Org, ctx: &Context, out: &mut Vec<Diagnostic>) {
                         .at(file, "/email/backend/path")
                         .help("write a plain file path such as `/etc/postfix/virtual` (a relative path is relative to the directory orgctl runs in)"),
                 );
-            } else if let Some(why) = ctx.maps.refusal(path) {
+            } else if let Some(why) = crate::email::postfix::MapPolicy::from_vars(&ctx.env).refusal(path) {
                 out.push(
                     finding(format!("the Postfix map path {path:?} {why}"))
                         .at(file, "/email/backend/path")

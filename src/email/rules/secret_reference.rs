@@ -12,11 +12,12 @@ use crate::validate::{Context, finding};
 
 /// Checks every `email: { secret: ... }`.
 pub fn check(org: &Org, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let policy = crate::email::secrets::SecretPolicy::from_vars(&ctx.env);
     for p in org.people.values() {
         let Some(RawEmail::Secret(r)) = &p.spec.email else {
             continue;
         };
-        if let Some(why) = ctx.secrets.refusal(&r.secret) {
+        if let Some(why) = policy.refusal(&r.secret) {
             out.push(
                 finding(format!("secret reference `{}` is not allowed: {why}", r.secret))
                     .at(p.file, "/email/secret")
