@@ -5,19 +5,20 @@
 //! Pure: two models in, plain data out ([`OrgDiff`]), so `orgctl diff`, PR comments and later
 //! tools (reviewers, history) read the same list. Stage: after model, beside desired state.
 
-use crate::github::desired_github;
-use crate::github::plan_github;
-use crate::github::simulate::simulate;
-use crate::github::state::GithubState;
 use crate::model::Org;
 use crate::model::aliases::{Recipient, expand};
-use crate::plan::{Change, Policy};
+use crate::plan::Change;
 use crate::schema::FileKind;
 use crate::source::SourceSet;
 use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A provider's changes from the base's desired state to the head's, and its notes (the GitHub
+/// provider's is `crate::github::plan::between`; the shell passes it, the core names no
+/// provider).
+pub type ProviderDiff = fn(&Org, &Org, Date) -> (Vec<Change>, Vec<String>);
 
 /// Everything that differs between two versions of an org.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -125,8 +126,8 @@ impl OrgDiff {
 }
 
 /// Compares `base` with `head`, judging terms and expiries on `today`.
-pub fn diff(base: Side<'_>, head: Side<'_>, today: Date) -> OrgDiff {
-    let (github, github_notes) = github_changes(base.org, head.org, today);
+pub fn diff(base: Side<'_>, head: Side<'_>, today: Date, github: ProviderDiff) -> OrgDiff {
+    let (github, github_notes) = github(base.org, head.org, today);
     OrgDiff {
         entities: entity_changes(base, head),
         github,
@@ -396,42 +397,6 @@ pub fn render(v: &Value) -> String {
     }
 }
 
-/// The GitHub changes from the base's desired state to the head's: the base as if applied (a
-/// simulated GitHub), then planned against the head exactly as `orgctl plan` would.
-fn github_changes(base: &Org, head: &Org, today: Date) -> (Vec<Change>, Vec<String>) {
-    let Some(to) = desired_github(head, today) else {
-        let note = base.spec.github.is_some().then(|| {
-            "the head has no `github:` block in org.yaml: orgctl no longer manages GitHub (nothing is removed)".to_string()
-        });
-        return (Vec::new(), note.into_iter().collect());
-    };
-    let empty = GithubState::new(&to.org);
-    let state = match desired_github(base, today) {
-        Some(from) => {
-            let start = GithubState::new(&from.org);
-            let build = plan_github(&from, &start, &Policy::default());
-            simulate(&build, &start, true)
-        }
-        None => empty,
-    };
-    if state.org != to.org {
-        return (
-            Vec::new(),
-            vec![format!(
-                "the GitHub organisation changes from `{}` to `{}`: compare the plans of each",
-                state.org, to.org
-            )],
-        );
-    }
-    let plan = plan_github(&to, &state, &Policy::default());
-    let notes = plan
-        .notes
-        .iter()
-        .map(|n| format!("{}: {}", n.address, n.message))
-        .collect();
-    (plan.changes, notes)
-}
-
 fn email_changes(base: &Org, head: &Org, today: Date) -> Vec<AliasChange> {
     let names = |r: &std::collections::BTreeSet<Recipient>| -> BTreeSet<String> {
         r.iter()
@@ -485,6 +450,7 @@ mod tests {
                 sources: &hs,
             },
             today(),
+            crate::github::plan::between,
         )
     }
 

@@ -450,6 +450,7 @@ mod tests {
                 sources: &hs,
             },
             today(),
+            crate::github::plan::between,
         );
         approvals(&d, &bo, &ho, today(), author)
     }

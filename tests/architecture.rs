@@ -17,10 +17,7 @@ const PROVIDERS: &[&str] = &["email", "github"];
 const SHELL: &[&str] = &["cli", "main", "registry"];
 
 /// Core → provider dependencies not yet moved behind the provider interface.
-const CORE_ON_PROVIDERS: &[(&str, &str)] = &[
-    ("orgdiff", "github"),
-    ("plan", "github"),
-];
+const CORE_ON_PROVIDERS: &[(&str, &str)] = &[("plan", "github")];
 
 /// Import circles (strongly connected groups of top-level modules) not yet broken. Every one
 /// runs through a core → provider edge above (providers may use the core): each closes when

@@ -94,6 +94,7 @@ pub(super) fn load_sides(global: &Global, base: &str) -> anyhow::Result<Sides> {
             sources: &head.sources,
         },
         global.context().today,
+        crate::github::plan::between,
     );
     Ok(Sides { base, head, diff })
 }

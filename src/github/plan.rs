@@ -8,11 +8,14 @@
 //! rules need it), membership and permission adds and updates, then removals, then team deletes
 //! (children first).
 
-use super::desired::{DesiredGithub, DesiredUser};
+use super::desired::{DesiredGithub, DesiredUser, desired_github};
+use super::simulate::simulate;
 use super::state::{GithubState, Invitation, OrgMember, OrgRole, TeamMember};
+use crate::model::Org;
 use crate::plan::{
     Action, Address, Change, Note, PLAN_FORMAT_VERSION, Plan, Policy, Resource, fingerprint,
 };
+use jiff::civil::Date;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Computes the plan that makes `actual` match `desired`. Pure.
@@ -402,6 +405,42 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         targets: policy.targets.clone(),
         digest: String::new(),
     }
+}
+
+/// The GitHub changes from the base's desired state to the head's (for `orgctl diff`): the base as if applied (a
+/// simulated GitHub), then planned against the head exactly as `orgctl plan` would.
+pub fn between(base: &Org, head: &Org, today: Date) -> (Vec<Change>, Vec<String>) {
+    let Some(to) = desired_github(head, today) else {
+        let note = base.spec.github.is_some().then(|| {
+            "the head has no `github:` block in org.yaml: orgctl no longer manages GitHub (nothing is removed)".to_string()
+        });
+        return (Vec::new(), note.into_iter().collect());
+    };
+    let empty = GithubState::new(&to.org);
+    let state = match desired_github(base, today) {
+        Some(from) => {
+            let start = GithubState::new(&from.org);
+            let build = plan_github(&from, &start, &Policy::default());
+            simulate(&build, &start, true)
+        }
+        None => empty,
+    };
+    if state.org != to.org {
+        return (
+            Vec::new(),
+            vec![format!(
+                "the GitHub organisation changes from `{}` to `{}`: compare the plans of each",
+                state.org, to.org
+            )],
+        );
+    }
+    let plan = plan_github(&to, &state, &Policy::default());
+    let notes = plan
+        .notes
+        .iter()
+        .map(|n| format!("{}: {}", n.address, n.message))
+        .collect();
+    (plan.changes, notes)
 }
 
 /// The login GitHub knows a desired user by: the org member with the same id, else the files'.
