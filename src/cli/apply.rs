@@ -391,7 +391,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         if let Some(plan) = &saved {
             if !plan.org.eq_ignore_ascii_case(&desired.org) {
                 bail!(
-                    "the saved plan is for organisation `{}` but org.yaml manages `{}`",
+                    "the saved plan is for organisation `{}` but org.yaml manages `{}`: re-run `orgctl plan --out PLAN` from these org files",
                     plan.org,
                     desired.org
                 );
