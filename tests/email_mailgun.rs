@@ -434,3 +434,123 @@ async fn a_trickling_server_cannot_hold_plan() {
         started.elapsed()
     );
 }
+
+/// A server that pages forever (`total_count` far above what it ever delivers): orgctl stops
+/// after `MAX_ROUTES` routes with a clear error instead of reading without end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_paging_forever_is_refused() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let page: String = {
+        let items: Vec<String> = (0..1000)
+            .map(|i| format!(r#"{{"id":"r{i}","priority":0,"description":"x","expression":"match_recipient(\"x{i}@example.org\")","actions":["stop()"]}}"#))
+            .collect();
+        format!(
+            r#"{{"total_count":100000000,"items":[{}]}}"#,
+            items.join(",")
+        )
+    };
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let page = page.clone();
+            let count = count.clone();
+            std::thread::spawn(move || {
+                loop {
+                    // One request (no body: GET), then the same page again.
+                    let mut seen = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !seen.ends_with(b"\r\n\r\n") {
+                        match stream.read(&mut byte) {
+                            Ok(1) => seen.push(byte[0]),
+                            _ => return,
+                        }
+                    }
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                        page.len()
+                    );
+                    if stream.write_all(head.as_bytes()).is_err()
+                        || stream.write_all(page.as_bytes()).is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let work = Work::new();
+    work.standard_org("    kind: mailgun\n    domain: example.org\n");
+    work.set_env("ORGCTL_MAILGUN_API_URL", &format!("http://{addr}"));
+    let mut c = work.orgctl();
+    c.env("MAILGUN_API_KEY", KEY)
+        .args(["email", "plan"])
+        .timeout(std::time::Duration::from_secs(120));
+    let r = run(c).await;
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the server lists more than 100000 routes"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        served.load(std::sync::atomic::Ordering::Relaxed),
+        100,
+        "stops after 100 pages"
+    );
+}
+
+/// An answer larger than `MAX_BODY` (64 MiB) is refused, not read into memory whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_answer_is_refused() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                let mut byte = [0u8; 1];
+                while !seen.ends_with(b"\r\n\r\n") {
+                    match stream.read(&mut byte) {
+                        Ok(1) => seen.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let size: usize = 80 << 20;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n"
+                );
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 1 << 20];
+                for _ in 0..80 {
+                    if stream.write_all(&chunk).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let work = Work::new();
+    work.standard_org("    kind: mailgun\n    domain: example.org\n");
+    work.set_env("ORGCTL_MAILGUN_API_URL", &format!("http://{addr}"));
+    let mut c = work.orgctl();
+    c.env("MAILGUN_API_KEY", KEY)
+        .args(["email", "plan"])
+        .timeout(std::time::Duration::from_secs(120));
+    let r = run(c).await;
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the answer is larger than 64 MiB"),
+        "{}",
+        r.stderr
+    );
+}

@@ -186,7 +186,9 @@ impl OutDir {
         if !self.has_file(name) {
             return BTreeSet::new();
         }
-        let text = fs::read_to_string(self.root.join(name)).unwrap_or_default();
+        // Bounded and regular files only: a planted FIFO or a huge file cannot hold a report.
+        let text = crate::readfile::read_regular_to_string(&self.root.join(name), 16 << 20)
+            .unwrap_or_default();
         text.lines()
             .filter(|l| !l.starts_with('#') && parts(l).is_ok())
             .map(str::to_string)

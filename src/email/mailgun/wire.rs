@@ -28,6 +28,11 @@ pub const DEADLINE_ENV: &str = "ORGCTL_MAILGUN_TIMEOUT_SECS";
 pub const DEADLINE: Duration = Duration::from_secs(30);
 /// Page size when listing routes (the API's maximum).
 pub const PAGE: usize = 1000;
+/// The most routes orgctl reads (100 pages): more than any organisation's aliases, so a server
+/// announcing more, or paging forever, is refused instead of read without end.
+pub const MAX_ROUTES: usize = 100_000;
+/// The largest answer body read (a page of 1,000 routes is well under 1 MiB).
+pub const MAX_BODY: usize = 64 << 20;
 const ATTEMPTS: u32 = 4;
 
 pub(super) type Https = hyper_rustls::HttpsConnector<HttpConnector>;
@@ -232,11 +237,16 @@ impl Mailgun {
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse().ok());
-        let bytes = resp
-            .into_body()
+        let bytes = http_body_util::Limited::new(resp.into_body(), MAX_BODY)
             .collect()
             .await
-            .map_err(|e| format!("reading the body: {e}"))?
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    format!("the answer is larger than {} MiB", MAX_BODY >> 20)
+                } else {
+                    format!("reading the body: {e}")
+                }
+            })?
             .to_bytes();
         Ok((status, retry_after, bytes))
     }
@@ -320,6 +330,16 @@ impl Mailgun {
             out.extend(page.items);
             if n == 0 || out.len() >= page.total_count {
                 return Ok(out);
+            }
+            if out.len() >= MAX_ROUTES {
+                return Err(EmailError::Http {
+                    method: "GET",
+                    endpoint: "/v3/routes".into(),
+                    message: format!(
+                        "the server lists more than {MAX_ROUTES} routes (total_count {}); orgctl stops reading rather than page without end: check the Mailgun domain and ORGCTL_MAILGUN_API_URL",
+                        page.total_count
+                    ),
+                });
             }
         }
     }
