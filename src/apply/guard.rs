@@ -2,7 +2,7 @@
 //! (`limits.max_removals`, `--allow-removals`). Each provider adds its own (the GitHub
 //! provider's are `crate::github::guard`). Pure.
 
-use crate::plan::{Action, Change};
+use crate::plan::Change;
 use std::fmt;
 
 /// More removals than `limits.max_removals`, not allowed by `--allow-removals`.
@@ -39,10 +39,7 @@ pub fn removal_limit(
     max_removals: u32,
     allow_removals: Option<usize>,
 ) -> Option<TooManyRemovals> {
-    let removals = changes
-        .iter()
-        .filter(|c| c.action == Action::Delete)
-        .count();
+    let removals = crate::plan::removals(changes);
     (removals > max_removals as usize && allow_removals.is_none_or(|n| n < removals)).then_some(
         TooManyRemovals {
             removals,
@@ -55,7 +52,7 @@ pub fn removal_limit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::Address;
+    use crate::plan::{Action, Address};
 
     fn delete(login: &str) -> Change {
         Change {

@@ -505,11 +505,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 email.is_some()
             }
         });
-        compared.removals = compared
-            .changes
-            .iter()
-            .filter(|c| c.action == crate::plan::Action::Delete)
-            .count();
+        compared.removals = crate::plan::removals(&compared.changes);
         if github.is_none() {
             compared.org.clone_from(&plan.org);
         }
@@ -521,10 +517,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let changes = selection.changes.clone();
     let mut shown = plan.clone();
     shown.changes = changes.clone();
-    shown.removals = changes
-        .iter()
-        .filter(|c| c.action == crate::plan::Action::Delete)
-        .count();
+    shown.removals = crate::plan::removals(&changes);
     out.text(&human(&shown, global.color(out.is_terminal())))?;
     for a in &selection.added_for_targets {
         out.line(&format!(

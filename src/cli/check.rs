@@ -35,8 +35,8 @@ const FORMATS: Formats = Formats::new(&[
 
 /// Runs `check`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    global.context().check_skip(&args.skip)?;
     let ctx = global.context();
+    ctx.check_skip(&args.skip)?;
     let checked = checked(&global.location(), &ctx, &args.skip)?;
     if args.timings {
         let t = checked.timings;

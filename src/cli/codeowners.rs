@@ -30,10 +30,11 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         // Only what CODEOWNERS depends on: `org.yaml` and the teams mentioning the repository,
         // schema-checked, with the two rules about CODEOWNERS (GitHub would drop the file or
         // ignore an owner) run on them.
-        global.context().check_skip(&args.skip)?;
+        let ctx = global.context();
+        ctx.check_skip(&args.skip)?;
         let mut quick = Quick::for_repo(&global.org, &args.repo)?;
         quick.run_rules(
-            &global.context(),
+            &ctx,
             &["codeowners-pattern", "codeowners-write-access"],
             &args.skip,
         );

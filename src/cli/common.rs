@@ -3,11 +3,12 @@
 //! email backend settings of this machine. No command module imports another for these.
 
 use super::Global;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::github::state::GithubState;
 use crate::locate::locate;
 use crate::pipeline::{Checked, checked};
 use crate::render::diagnostics::{HumanStyle, human as human_diags};
+use crate::source::SourceSet;
 use anyhow::{Context as _, bail};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -15,22 +16,30 @@ use std::path::{Path, PathBuf};
 /// Loads and checks the org, refusing to go on when it has errors (printed to stderr).
 pub fn checked_or_bail(global: &Global) -> anyhow::Result<Checked> {
     let checked = checked(&global.location(), &global.context(), &[])?;
-    if checked.has_errors() {
-        let errors: Vec<_> = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .cloned()
-            .collect();
-        let located = locate(errors, &checked.sources);
+    if print_errors(global, &checked.diagnostics, &checked.sources) > 0 {
+        bail!("the org files have errors (see above); fix them before planning (`orgctl check`)");
+    }
+    Ok(checked)
+}
+
+/// Prints the errors among `diagnostics` to stderr, each at its line, and returns how many
+/// there were (warnings are left for `check`).
+pub fn print_errors(global: &Global, diagnostics: &[Diagnostic], sources: &SourceSet) -> usize {
+    let errors: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    let n = errors.len();
+    if n > 0 {
+        let located = locate(errors, sources);
         let style = HumanStyle {
             color: global.color(std::io::stderr().is_terminal()),
             width: super::width(),
         };
-        eprint!("{}", human_diags(&located, &checked.sources, style));
-        bail!("the org files have errors (see above); fix them before planning (`orgctl check`)");
+        eprint!("{}", human_diags(&located, sources, style));
     }
-    Ok(checked)
+    n
 }
 
 /// Reads a state snapshot file (`orgctl state pull`).

@@ -172,8 +172,9 @@ fn load_for_repo(
     global: &Global,
     args: &Args,
 ) -> anyhow::Result<Result<(SourceSet, Org, Date), ExitCode>> {
-    global.context().check_skip(&args.skip)?;
-    let today = global.context().today;
+    let ctx = global.context();
+    ctx.check_skip(&args.skip)?;
+    let today = ctx.today;
     let mut quick = Quick::for_repo(&global.org, &args.repo)?;
     let teams = quick.org();
     let own = RepoOwnership::build(&teams, &args.repo);

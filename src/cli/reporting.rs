@@ -4,18 +4,16 @@
 //! Reports answer from a valid org only, so what they show is what `check` accepts; `--skip RULE`
 //! lets a report through a known problem, as with `check`.
 
-use super::{Global, width};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::Global;
+use crate::diagnostic::Diagnostic;
 use crate::load::{Entry, Loaded, Partial};
-use crate::locate::locate;
 use crate::model::{self, Org};
 use crate::parse::{Parsed, Validators, parse_all};
 use crate::pipeline::{Checked, checked};
-use crate::render::diagnostics::{HumanStyle, human};
 use crate::schema::is_valid_id;
 use crate::source::SourceSet;
 use crate::validate::Context;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -39,20 +37,8 @@ pub fn load(
     if !checked.has_errors() {
         return Ok(Ok(Ready { checked, ctx }));
     }
-    let errors: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .cloned()
-        .collect();
-    let n = errors.len();
-    let located = locate(errors, &checked.sources);
-    let style = HumanStyle {
-        color: global.color(std::io::stderr().is_terminal()),
-        width: width(),
-    };
+    let n = super::common::print_errors(global, &checked.diagnostics, &checked.sources);
     let mut err = std::io::stderr().lock();
-    let _ = err.write_all(human(&located, &checked.sources, style).as_bytes());
     let _ = writeln!(
         err,
         "error: `orgctl {command}` stops because the org has {n} error(s); fix them (`orgctl check` shows them all) or skip a rule with `--skip RULE`"
@@ -145,21 +131,11 @@ impl Quick {
         let (org, model_diags) = model::build(self.parsed);
         let mut diagnostics = self.diagnostics;
         diagnostics.extend(model_diags);
-        let errors: Vec<Diagnostic> = diagnostics
-            .into_iter()
-            .filter(|d| d.severity == Severity::Error)
-            .collect();
-        if errors.is_empty() {
+        let n = super::common::print_errors(global, &diagnostics, &self.loaded.sources);
+        if n == 0 {
             return Ok((self.loaded.sources, org));
         }
-        let n = errors.len();
-        let located = locate(errors, &self.loaded.sources);
-        let style = HumanStyle {
-            color: global.color(std::io::stderr().is_terminal()),
-            width: width(),
-        };
         let mut err = std::io::stderr().lock();
-        let _ = err.write_all(human(&located, &self.loaded.sources, style).as_bytes());
         let _ = writeln!(
             err,
             "error: `orgctl {command}` stops because the files it reads have {n} error(s); fix them (`orgctl check` shows them all) or skip a rule with `--skip RULE`"

@@ -385,10 +385,7 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         .chain(team_deletes)
         .collect();
     changes.retain(|c| policy.selects(c));
-    let removal_count = changes
-        .iter()
-        .filter(|c| c.action == Action::Delete)
-        .count();
+    let removal_count = crate::plan::removals(&changes);
     Plan {
         format_version: PLAN_FORMAT_VERSION,
         orgctl_version: env!("CARGO_PKG_VERSION").to_string(),

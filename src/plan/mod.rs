@@ -384,11 +384,7 @@ impl Plan {
         self.changes
             .extend(part.changes.into_iter().filter(|c| policy.selects(c)));
         self.notes.extend(part.notes);
-        self.removals = self
-            .changes
-            .iter()
-            .filter(|c| c.action == Action::Delete)
-            .count();
+        self.removals = removals(&self.changes);
         self.email_backend = Some(part.backend);
         self.email_desired_fingerprint = Some(part.desired_fingerprint);
         self.email_observed_fingerprint = Some(part.observed_fingerprint);
@@ -541,6 +537,14 @@ fn describe(c: &Change) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// How many of `changes` remove something (the plan's `removals`, the guard's count).
+pub fn removals(changes: &[Change]) -> usize {
+    changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .count()
 }
 
 /// Hex SHA-256 of the canonical JSON of `value`.
