@@ -378,49 +378,73 @@ async fn an_api_url_in_the_files_never_receives_the_key() {
     assert!(fake.requests().is_empty(), "{:?}", fake.requests());
 }
 
+/// Reads one request's head (the requests here have no body), as a server does before it
+/// answers: answering first makes the client fail on its write instead of on the answer.
+/// `false` when the connection ended.
+fn read_request(stream: &mut std::net::TcpStream) -> bool {
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !seen.ends_with(b"\r\n\r\n") {
+        match std::io::Read::read(stream, &mut byte) {
+            Ok(1) => seen.push(byte[0]),
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// A hostile Mailgun on 127.0.0.1: every request on every connection gets `answer`, until
+/// `answer` returns `false` (a write failed). Returns its address.
+fn hostile_mailgun(
+    answer: impl Fn(&mut std::net::TcpStream) -> bool + Send + Sync + 'static,
+) -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let answer = std::sync::Arc::new(answer);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let answer = answer.clone();
+            std::thread::spawn(move || while read_request(&mut stream) && answer(&mut stream) {});
+        }
+    });
+    addr
+}
+
+/// `orgctl email plan` of the standard org against the Mailgun at `addr`, with `env` set, under
+/// the harness's own bound (a regression fails instead of hanging the suite).
+async fn plan_against(addr: std::net::SocketAddr, env: &[(&str, &str)]) -> Run {
+    let work = Work::new();
+    work.standard_org("    kind: mailgun\n    domain: example.org\n");
+    work.set_env("ORGCTL_MAILGUN_API_URL", &format!("http://{addr}"));
+    for (k, v) in env {
+        work.set_env(k, v);
+    }
+    let mut c = work.orgctl();
+    c.env("MAILGUN_API_KEY", KEY)
+        .args(["email", "plan"])
+        .timeout(std::time::Duration::from_secs(60));
+    run(c).await
+}
+
 /// A server that answers one byte every 100 ms, forever: the request deadline ends it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trickling_server_cannot_hold_plan() {
     use std::io::Write;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            std::thread::spawn(move || {
-                // Read the whole request first, as a server does: answering before it is sent
-                // makes the client fail on its write instead of waiting on the answer.
-                let mut seen = Vec::new();
-                let mut byte = [0u8; 1];
-                while !seen.ends_with(b"\r\n\r\n") {
-                    match std::io::Read::read(&mut stream, &mut byte) {
-                        Ok(1) => seen.push(byte[0]),
-                        _ => return,
-                    }
-                }
-                for b in b"HTTP/1.1 200 OK\r\nX-Slow: "
-                    .iter()
-                    .chain(std::iter::repeat(&b'a'))
-                {
-                    if stream.write_all(&[*b]).is_err() {
-                        return;
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-            });
+    let addr = hostile_mailgun(|stream| {
+        for b in b"HTTP/1.1 200 OK\r\nX-Slow: "
+            .iter()
+            .chain(std::iter::repeat(&b'a'))
+        {
+            if stream.write_all(&[*b]).is_err() {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
         }
+        false
     });
-    let work = Work::new();
-    work.standard_org("    kind: mailgun\n    domain: example.org\n");
-    work.set_env("ORGCTL_MAILGUN_API_URL", &format!("http://{addr}"));
-    work.set_env("ORGCTL_MAILGUN_TIMEOUT_SECS", "0.5");
-    let mut c = work.orgctl();
-    // The harness's own bound: a regression fails here instead of hanging the suite.
-    c.env("MAILGUN_API_KEY", KEY)
-        .args(["email", "plan"])
-        .timeout(std::time::Duration::from_secs(60));
     let started = std::time::Instant::now();
-    let r = run(c).await;
+    let r = plan_against(addr, &[("ORGCTL_MAILGUN_TIMEOUT_SECS", "0.5")]).await;
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(
         r.stderr.contains("no complete response within 0.5s"),
@@ -439,9 +463,7 @@ async fn a_trickling_server_cannot_hold_plan() {
 /// after `MAX_ROUTES` routes with a clear error instead of reading without end.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_paging_forever_is_refused() {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    use std::io::Write;
     let page: String = {
         let items: Vec<String> = (0..1000)
             .map(|i| format!(r#"{{"id":"r{i}","priority":0,"description":"x","expression":"match_recipient(\"x{i}@example.org\")","actions":["stop()"]}}"#))
@@ -453,44 +475,15 @@ async fn a_server_paging_forever_is_refused() {
     };
     let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let count = served.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let page = page.clone();
-            let count = count.clone();
-            std::thread::spawn(move || {
-                loop {
-                    // One request (no body: GET), then the same page again.
-                    let mut seen = Vec::new();
-                    let mut byte = [0u8; 1];
-                    while !seen.ends_with(b"\r\n\r\n") {
-                        match stream.read(&mut byte) {
-                            Ok(1) => seen.push(byte[0]),
-                            _ => return,
-                        }
-                    }
-                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let head = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-                        page.len()
-                    );
-                    if stream.write_all(head.as_bytes()).is_err()
-                        || stream.write_all(page.as_bytes()).is_err()
-                    {
-                        return;
-                    }
-                }
-            });
-        }
+    let addr = hostile_mailgun(move |stream| {
+        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            page.len()
+        );
+        stream.write_all(head.as_bytes()).is_ok() && stream.write_all(page.as_bytes()).is_ok()
     });
-    let work = Work::new();
-    work.standard_org("    kind: mailgun\n    domain: example.org\n");
-    work.set_env("ORGCTL_MAILGUN_API_URL", &format!("http://{addr}"));
-    let mut c = work.orgctl();
-    c.env("MAILGUN_API_KEY", KEY)
-        .args(["email", "plan"])
-        .timeout(std::time::Duration::from_secs(120));
-    let r = run(c).await;
+    let r = plan_against(addr, &[]).await;
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(
         r.stderr
@@ -508,45 +501,19 @@ async fn a_server_paging_forever_is_refused() {
 /// An answer larger than `MAX_BODY` (64 MiB) is refused, not read into memory whole.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_answer_is_refused() {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            std::thread::spawn(move || {
-                let mut seen = Vec::new();
-                let mut byte = [0u8; 1];
-                while !seen.ends_with(b"\r\n\r\n") {
-                    match stream.read(&mut byte) {
-                        Ok(1) => seen.push(byte[0]),
-                        _ => return,
-                    }
-                }
-                let size: usize = 80 << 20;
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n"
-                );
-                if stream.write_all(head.as_bytes()).is_err() {
-                    return;
-                }
-                let chunk = vec![b' '; 1 << 20];
-                for _ in 0..80 {
-                    if stream.write_all(&chunk).is_err() {
-                        return;
-                    }
-                }
-            });
+    use std::io::Write;
+    let addr = hostile_mailgun(|stream| {
+        let size: usize = 80 << 20;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n"
+        );
+        if stream.write_all(head.as_bytes()).is_err() {
+            return false;
         }
+        let chunk = vec![b' '; 1 << 20];
+        (0..80).all(|_| stream.write_all(&chunk).is_ok())
     });
-    let work = Work::new();
-    work.standard_org("    kind: mailgun\n    domain: example.org\n");
-    work.set_env("ORGCTL_MAILGUN_API_URL", &format!("http://{addr}"));
-    let mut c = work.orgctl();
-    c.env("MAILGUN_API_KEY", KEY)
-        .args(["email", "plan"])
-        .timeout(std::time::Duration::from_secs(120));
-    let r = run(c).await;
+    let r = plan_against(addr, &[]).await;
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(
         r.stderr.contains("the answer is larger than 64 MiB"),
