@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A provider's changes from the base's desired state to the head's, and its notes (the GitHub
-/// provider's is `crate::github::plan::between`; the shell passes it, the core names no
+/// provider's is `between` in `github/plan.rs`; the shell passes it, the core names no
 /// provider).
 pub type ProviderDiff = fn(&Org, &Org, Date) -> (Vec<Change>, Vec<String>);
 
@@ -450,8 +450,14 @@ mod tests {
                 sources: &hs,
             },
             today(),
-            crate::github::plan::between,
+            provider,
         )
+    }
+
+    /// A provider's diff as the CLI would pass one (GitHub's is tested in `github::plan`): its
+    /// changes and notes must reach the `OrgDiff` as they are.
+    fn provider(_: &Org, _: &Org, _: Date) -> (Vec<Change>, Vec<String>) {
+        (Vec::new(), vec!["from the provider".into()])
     }
 
     fn paths(d: &OrgDiff) -> Vec<String> {
@@ -531,21 +537,9 @@ mod tests {
             ]
         );
         assert_eq!(d.entities[1].file, "people/c.yaml");
-        // GitHub, as apply would do it from the base's intent: a rename is an update of the
-        // same account (same id), the new member and the new permission are added.
-        let github: Vec<String> = d.github.iter().map(|c| c.address.to_string()).collect();
-        assert!(
-            github.contains(&"github_team_member.t[\"c-gh\"]".to_string()),
-            "{github:?}"
-        );
-        assert!(
-            github.contains(&"github_team_repo.t[\"api\"]".to_string()),
-            "{github:?}"
-        );
-        assert!(
-            github.contains(&"github_team_repo.t[\"web\"]".to_string()),
-            "{github:?}"
-        );
+        // The GitHub part is the provider's, carried as it is.
+        assert_eq!(d.github, Vec::new());
+        assert_eq!(d.github_notes, ["from the provider"]);
         assert_eq!(
             d.email,
             [AliasChange {
@@ -585,7 +579,7 @@ mod tests {
     }
 
     #[test]
-    fn a_team_leaving_github_is_planned_as_github_would_see_it() {
+    fn a_team_leaving_github_is_a_change_of_its_github_field() {
         let base = [
             ("org.yaml", ORG),
             ("people/a.yaml", "name: A\ngithub: a-gh\ngithub_id: 1\n"),
@@ -597,8 +591,6 @@ mod tests {
             ("teams/t.yaml", "name: T\nmembers: [a]\n"),
         ];
         let d = run(&base, &head);
-        // An undeclared team is reported, not deleted (prune_undeclared_teams is off).
-        assert_eq!(d.github, Vec::new());
         assert_eq!(d.entities.len(), 1);
         assert_eq!(d.entities[0].fields[0].path, "github");
     }

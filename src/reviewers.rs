@@ -450,7 +450,7 @@ mod tests {
                 sources: &hs,
             },
             today(),
-            crate::github::plan::between,
+            |_, _, _| (Vec::new(), Vec::new()),
         );
         approvals(&d, &bo, &ho, today(), author)
     }

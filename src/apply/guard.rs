@@ -1,6 +1,6 @@
 //! The guard apply checks for every provider before its first write: the removal limit
 //! (`limits.max_removals`, `--allow-removals`). Each provider adds its own (the GitHub
-//! provider's are `crate::github::guard`). Pure.
+//! provider's are in `github/guard.rs`). Pure.
 
 use crate::plan::Change;
 use std::fmt;

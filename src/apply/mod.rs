@@ -2,11 +2,11 @@
 //!
 //! * [`select`]: the changes to run (`--target`, plus the team creations they need).
 //! * [`guard`]: the removal limit every provider shares (too many removals without
-//!   `--allow-removals N`); each provider adds its own refusals (`crate::github::guard`).
+//!   `--allow-removals N`); each provider adds its own refusals (`github/guard.rs`).
 //! * [`ChangeResult`], [`ApplyReport`], [`Progress`], [`Exchange`]: what providers report, in
 //!   one vocabulary; [`summary_line`] says it. The GitHub provider executes its changes
-//!   (`crate::github::execute`), then the email provider writes its aliases and reports them as
-//!   results of the same kind (`crate::email::results`); `crate::cli::apply` reads the live
+//!   (`github/execute.rs`), then the email provider writes its aliases and reports them as
+//!   results of the same kind (`email/results.rs`); `crate::cli::apply` reads the live
 //!   state, prints and asks.
 //! * [`audit`]: the versioned JSON record of every write.
 
@@ -266,7 +266,8 @@ pub fn is_github(change: &Change) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::state::{Privacy, TeamRole};
+    use crate::github::state::TeamRole;
+    use crate::schema::Privacy;
 
     fn team(slug: &str, parent: Option<&str>) -> Change {
         Change {

@@ -627,3 +627,63 @@ fn children_first<'a>(
     v.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     v.into_iter().map(|(_, _, t)| t).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::between;
+    use crate::validate::testing::{org, today};
+
+    const ORG: &str = "name: Test\ngithub:\n  org: acme\nemail:\n  domains: [example.org]\n";
+
+    /// `orgctl diff`'s GitHub part: the base as if applied, then the head planned against it.
+    #[test]
+    fn between_plans_the_head_against_the_base_as_applied() {
+        let base = org(&[
+            ("org.yaml", ORG),
+            ("people/a.yaml", "name: A\ngithub: a-gh\ngithub_id: 1\n"),
+            ("people/b.yaml", "name: B\ngithub: b-gh\ngithub_id: 2\n"),
+            (
+                "teams/t.yaml",
+                "name: T\nleads: [a]\nmembers: [a, b]\ngithub:\n  repos:\n    web: push\n",
+            ),
+        ]);
+        let head = org(&[
+            ("org.yaml", ORG),
+            ("people/a.yaml", "name: A\ngithub: a-new\ngithub_id: 1\n"),
+            ("people/b.yaml", "name: B\ngithub: b-gh\ngithub_id: 2\n"),
+            ("people/c.yaml", "name: C\ngithub: c-gh\ngithub_id: 3\n"),
+            (
+                "teams/t.yaml",
+                "name: T\nleads: [a]\nmembers: [a, b, c]\ngithub:\n  repos:\n    web: maintain\n    api: pull\n",
+            ),
+        ]);
+        let (changes, _) = between(&base, &head, today());
+        // A rename is an update of the same account (same id); the new member and the new
+        // permission are added.
+        let github: Vec<String> = changes.iter().map(|c| c.address.to_string()).collect();
+        for address in [
+            "github_team_member.t[\"c-gh\"]",
+            "github_team_repo.t[\"api\"]",
+            "github_team_repo.t[\"web\"]",
+        ] {
+            assert!(github.contains(&address.to_string()), "{github:?}");
+        }
+    }
+
+    #[test]
+    fn a_team_leaving_github_is_left_there() {
+        let base = org(&[
+            ("org.yaml", ORG),
+            ("people/a.yaml", "name: A\ngithub: a-gh\ngithub_id: 1\n"),
+            ("teams/t.yaml", "name: T\nmembers: [a]\ngithub: {}\n"),
+        ]);
+        let head = org(&[
+            ("org.yaml", ORG),
+            ("people/a.yaml", "name: A\ngithub: a-gh\ngithub_id: 1\n"),
+            ("teams/t.yaml", "name: T\nmembers: [a]\n"),
+        ]);
+        // An undeclared team is reported, not deleted (prune_undeclared_teams is off).
+        let (changes, _) = between(&base, &head, today());
+        assert_eq!(changes, Vec::new());
+    }
+}

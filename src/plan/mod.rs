@@ -3,12 +3,13 @@
 //! A [`Plan`] is plain, versioned, serialisable data (like Terraform's plan): resource
 //! [`Address`]es, an [`Action`], the resource's state before and after, plus fingerprints of the
 //! desired and observed state so `apply` can refuse a stale plan, and the digest binding them.
-//! Providers compute their part with pure functions (the GitHub provider's `crate::github::desired`
-//! projects the model and `crate::github::plan` diffs it with the observed state; the email
+//! Providers compute their part with pure functions (the GitHub provider's `github/desired.rs`
+//! projects the model and `github/plan.rs` diffs it with the observed state; the email
 //! provider hands a [`PlanPart`]); it is rendered elsewhere (`crate::render::plan`).
 //! Display-only fields (`reason`) never drive apply.
 
-use crate::github::state::{OrgRole, Permission, Privacy, TeamRole};
+use crate::github::state::{OrgRole, TeamRole};
+use crate::schema::{Permission, Privacy};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -378,7 +379,7 @@ impl Plan {
     }
 
     /// Adds the email provider's part (changes selected by `policy`, its notes and
-    /// fingerprints; `crate::email::changes::plan_part` computes it). The plan document keeps
+    /// fingerprints; the email provider's `email/changes.rs` computes it). The plan document keeps
     /// its `email_*` fields for it (docs/plan-format.md).
     pub fn add_email(&mut self, part: PlanPart, policy: &Policy) {
         self.changes
