@@ -176,6 +176,34 @@ impl InvitationRole {
     }
 }
 
+/// REST spellings of a team's `notification_setting`, the request enum of
+/// `POST /orgs/{org}/teams` (OAS `teams/create`, "Default:
+/// `notifications_enabled`") and `PATCH /orgs/{org}/teams/{team_slug}` (OAS
+/// `teams/update-in-org`); see `github-api-notes.md` §2.
+pub const NOTIFICATION_SETTINGS: [&str; 2] = ["notifications_enabled", "notifications_disabled"];
+
+/// GraphQL `TeamNotificationSetting` value (`NOTIFICATIONS_ENABLED` /
+/// `NOTIFICATIONS_DISABLED`, GitHub's schema `enum TeamNotificationSetting`)
+/// for a REST `notification_setting`; `None` for anything else.
+pub fn notification_setting_graphql(rest: &str) -> Option<&'static str> {
+    match rest {
+        "notifications_enabled" => Some("NOTIFICATIONS_ENABLED"),
+        "notifications_disabled" => Some("NOTIFICATIONS_DISABLED"),
+        _ => None,
+    }
+}
+
+/// Checks a requested `notification_setting` against the documented enum;
+/// another value is a 422 `validation_failed` (the 422 both operations declare).
+fn check_notification_setting(setting: Option<&str>) -> Result<(), ApiError> {
+    match setting {
+        Some(s) if !NOTIFICATION_SETTINGS.contains(&s) => {
+            Err(validation("Team", "notification_setting", "invalid", None))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A GitHub account known to the fake (anyone who can be invited).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
@@ -226,7 +254,8 @@ pub struct Team {
     pub description: Option<String>,
     /// Visibility.
     pub privacy: Privacy,
-    /// `notifications_enabled` / `notifications_disabled`.
+    /// `notifications_enabled` / `notifications_disabled` (REST spelling; GraphQL
+    /// serves it as `TeamNotificationSetting`, see [`notification_setting_graphql`]).
     pub notification_setting: String,
     /// Default repository permission of the team (`pull`).
     pub permission: String,
@@ -274,7 +303,7 @@ pub struct NewTeam {
     pub repo_names: Vec<String>,
     /// Permission for `repo_names` (default pull).
     pub permission: Option<Permission>,
-    /// Notification setting.
+    /// Notification setting; `None` = GitHub's default, `notifications_enabled`.
     pub notification_setting: Option<String>,
 }
 
@@ -689,6 +718,7 @@ impl FakeState {
     /// owner) becomes a maintainer. Returns the new team's id.
     pub fn create_team(&mut self, new: NewTeam, creator: Option<&str>) -> Result<u64, ApiError> {
         let slug = self.check_name_free(&new.name, None)?;
+        check_notification_setting(new.notification_setting.as_deref())?;
         let privacy = new.privacy.unwrap_or(if new.parent.is_some() {
             Privacy::Closed
         } else {
@@ -747,6 +777,7 @@ impl FakeState {
                 slug,
                 description: new.description,
                 privacy,
+                // OAS `teams/create` `notification_setting`: "Default: `notifications_enabled`".
                 notification_setting: new
                     .notification_setting
                     .unwrap_or_else(|| "notifications_enabled".into()),
@@ -762,6 +793,7 @@ impl FakeState {
     /// Applies a PATCH to team `id`; returns whether anything changed.
     pub fn update_team(&mut self, id: u64, patch: TeamPatch) -> Result<bool, ApiError> {
         let current = self.teams.get(&id).cloned().ok_or(ApiError::NotFound)?;
+        check_notification_setting(patch.notification_setting.as_deref())?;
         let mut next = current.clone();
         if let Some(name) = patch.name {
             if name != current.name {
@@ -778,6 +810,8 @@ impl FakeState {
         if let Some(privacy) = patch.privacy {
             next.privacy = privacy;
         }
+        // OAS `teams/update-in-org`: "Editing teams without specifying this
+        // parameter leaves `notification_setting` intact."
         if let Some(setting) = patch.notification_setting {
             next.notification_setting = setting;
         }

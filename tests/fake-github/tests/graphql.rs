@@ -191,3 +191,92 @@ async fn faults_and_tokens_apply_to_graphql() {
     assert_eq!(scoped.json["errors"][0]["type"], "INSUFFICIENT_SCOPES");
     assert_eq!(gh.requests().graphql(), 5);
 }
+
+/// `Team.notificationSetting: TeamNotificationSetting!` (GitHub's GraphQL schema,
+/// `tests/fixtures/github-graphql/schema.graphql`, `type Team` and
+/// `enum TeamNotificationSetting`) follows the REST `notification_setting`.
+#[tokio::test]
+async fn team_notification_setting_follows_a_rest_patch() {
+    let gh = FakeGithub::start(state()).await.unwrap();
+    let a = api(&gh, "t");
+    let q = "{ organization(login: \"acme\") { teams(first: 10) { nodes { slug notificationSetting } } team(slug: \"beta\") { notificationSetting } } }";
+    let settings = |v: &Value| -> Vec<(String, String)> {
+        v["data"]["organization"]["teams"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["slug"].as_str().unwrap().to_string(),
+                    t["notificationSetting"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+
+    let before = a.graphql(q, Value::Null).await;
+    assert!(before.json.get("errors").is_none(), "{}", before.json);
+    assert!(
+        settings(&before.json)
+            .iter()
+            .all(|(_, s)| s == "NOTIFICATIONS_ENABLED"),
+        "{}",
+        before.json
+    );
+
+    let patched = a
+        .call(
+            "PATCH",
+            "/orgs/acme/teams/beta",
+            Some(json!({"notification_setting": "notifications_disabled"})),
+        )
+        .await;
+    assert_eq!(patched.status, 201);
+    assert_eq!(
+        patched.json["notification_setting"],
+        "notifications_disabled"
+    );
+
+    let after = a.graphql(q, Value::Null).await;
+    assert!(after.json.get("errors").is_none(), "{}", after.json);
+    assert_eq!(
+        settings(&after.json),
+        vec![
+            ("alpha".to_string(), "NOTIFICATIONS_ENABLED".to_string()),
+            ("beta".to_string(), "NOTIFICATIONS_DISABLED".to_string()),
+            ("gamma".to_string(), "NOTIFICATIONS_ENABLED".to_string()),
+        ]
+    );
+    assert_eq!(
+        after.json["data"]["organization"]["team"]["notificationSetting"],
+        "NOTIFICATIONS_DISABLED"
+    );
+
+    // `Organization.teams(notificationSetting:)`: "If non-null, filters teams
+    // according to notification setting" (same schema).
+    let filtered = a
+        .graphql(
+            "query($n: TeamNotificationSetting) { organization(login: \"acme\") { teams(first: 10, notificationSetting: $n) { totalCount nodes { slug } } } }",
+            json!({"n": "NOTIFICATIONS_DISABLED"}),
+        )
+        .await;
+    assert!(filtered.json.get("errors").is_none(), "{}", filtered.json);
+    let teams = &filtered.json["data"]["organization"]["teams"];
+    assert_eq!(teams["totalCount"], 1);
+    assert_eq!(teams["nodes"][0]["slug"], "beta");
+
+    // It is an enum: selections on it are rejected like on any scalar.
+    let sub = a
+        .graphql(
+            "{ organization(login: \"acme\") { team(slug: \"beta\") { notificationSetting { value } } } }",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(sub.status, 200);
+    assert_eq!(
+        sub.json["errors"][0]["extensions"]["code"], "selectionMismatch",
+        "{}",
+        sub.json
+    );
+    assert!(sub.json.get("data").is_none());
+}

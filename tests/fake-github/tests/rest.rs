@@ -547,3 +547,136 @@ async fn generated_orgs_are_served() {
         "team-00003"
     );
 }
+
+/// `notification_setting` on `POST /orgs/{org}/teams` (OAS `teams/create`:
+/// `notifications_enabled` | `notifications_disabled`, "Default:
+/// `notifications_enabled`") and `PATCH /orgs/{org}/teams/{team_slug}` (OAS
+/// `teams/update-in-org`: same enum, absent leaves it intact); any other value
+/// is a 422 `validation_failed` and changes nothing.
+#[tokio::test]
+async fn team_notification_setting_is_validated_and_served() {
+    let gh = FakeGithub::start(FakeState::new("acme", "boss"))
+        .await
+        .unwrap();
+    let a = api(&gh, "t");
+
+    let default = a
+        .call("POST", "/orgs/acme/teams", Some(json!({"name": "Web"})))
+        .await;
+    assert_eq!(default.status, 201);
+    assert_eq!(
+        default.json["notification_setting"],
+        "notifications_enabled"
+    );
+    let quiet = a
+        .call(
+            "POST",
+            "/orgs/acme/teams",
+            Some(json!({"name": "Quiet", "notification_setting": "notifications_disabled"})),
+        )
+        .await;
+    assert_eq!(quiet.status, 201);
+    assert_eq!(quiet.json["notification_setting"], "notifications_disabled");
+
+    let bad_create = a
+        .call(
+            "POST",
+            "/orgs/acme/teams",
+            Some(json!({"name": "Loud", "notification_setting": "enabled"})),
+        )
+        .await;
+    assert_eq!(bad_create.status, 422);
+    assert_eq!(bad_create.json["message"], "Validation Failed");
+    assert_eq!(
+        bad_create.json["errors"][0]["field"],
+        "notification_setting"
+    );
+    assert_eq!(bad_create.json["errors"][0]["code"], "invalid");
+    assert!(gh.state().team_by_slug("loud").is_none(), "nothing created");
+
+    let before = gh.state();
+    for body in [
+        json!({"notification_setting": "NOTIFICATIONS_DISABLED"}),
+        json!({"notification_setting": ""}),
+        json!({"name": "Web Renamed", "notification_setting": "off"}),
+    ] {
+        let bad = a
+            .call("PATCH", "/orgs/acme/teams/web", Some(body.clone()))
+            .await;
+        assert_eq!(bad.status, 422, "{body}");
+        assert_eq!(bad.json["message"], "Validation Failed", "{body}");
+        assert_eq!(bad.json["errors"][0]["resource"], "Team");
+        assert_eq!(bad.json["errors"][0]["field"], "notification_setting");
+        assert_eq!(bad.json["errors"][0]["code"], "invalid");
+    }
+    assert_eq!(gh.state(), before, "a rejected PATCH changes nothing");
+    let wrong_type = a
+        .call(
+            "PATCH",
+            "/orgs/acme/teams/web",
+            Some(json!({"notification_setting": true})),
+        )
+        .await;
+    assert_eq!(wrong_type.status, 422);
+    assert_eq!(gh.state(), before);
+
+    let disabled = a
+        .call(
+            "PATCH",
+            "/orgs/acme/teams/web",
+            Some(json!({"notification_setting": "notifications_disabled"})),
+        )
+        .await;
+    assert_eq!(disabled.status, 201);
+    assert_eq!(
+        disabled.json["notification_setting"],
+        "notifications_disabled"
+    );
+    let same = a
+        .call(
+            "PATCH",
+            "/orgs/acme/teams/web",
+            Some(json!({"notification_setting": "notifications_disabled"})),
+        )
+        .await;
+    assert_eq!(same.status, 200, "already so: 200");
+    let absent = a
+        .call(
+            "PATCH",
+            "/orgs/acme/teams/web",
+            Some(json!({"description": "d"})),
+        )
+        .await;
+    assert_eq!(absent.status, 201);
+    assert_eq!(
+        absent.json["notification_setting"], "notifications_disabled",
+        "left intact when not given"
+    );
+
+    let one = a.get("/orgs/acme/teams/web").await;
+    assert_eq!(one.json["notification_setting"], "notifications_disabled");
+    let list = a.get("/orgs/acme/teams").await;
+    let by_slug = |slug: &str| {
+        list.json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["slug"] == slug)
+            .unwrap()["notification_setting"]
+            .clone()
+    };
+    assert_eq!(by_slug("web"), "notifications_disabled");
+    assert_eq!(by_slug("quiet"), "notifications_disabled");
+    let enable = a
+        .call(
+            "PATCH",
+            "/orgs/acme/teams/quiet",
+            Some(json!({"notification_setting": "notifications_enabled"})),
+        )
+        .await;
+    assert_eq!(enable.status, 201);
+    assert_eq!(
+        a.get("/orgs/acme/teams/quiet").await.json["notification_setting"],
+        "notifications_enabled"
+    );
+}

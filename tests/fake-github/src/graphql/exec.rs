@@ -5,7 +5,9 @@
 use serde_json::{Map, Value, json};
 
 use super::{Ctx, GField, GSet, RateInfo, arguments, collect, cursor, error};
-use crate::model::{OrgRole, Privacy, Repo, Team, TeamRole, User, key};
+use crate::model::{
+    OrgRole, Privacy, Repo, Team, TeamRole, User, key, notification_setting_graphql,
+};
 use crate::ratelimit::iso8601;
 
 /// An object being resolved.
@@ -205,6 +207,13 @@ where
                         };
                         teams.retain(|t| t.privacy == want);
                     }
+                    // "If non-null, filters teams according to notification setting"
+                    // (GitHub's schema, `Organization.teams(notificationSetting:)`).
+                    if let Some(n) = args.get("notificationSetting").and_then(Value::as_str) {
+                        teams.retain(|t| {
+                            notification_setting_graphql(&t.notification_setting) == Some(n)
+                        });
+                    }
                     if let Some(q) = args.get("query").and_then(Value::as_str) {
                         let q = q.to_lowercase();
                         teams.retain(|t| t.name.to_lowercase().contains(&q) || t.slug.contains(&q));
@@ -235,6 +244,14 @@ where
                     Privacy::Secret => "SECRET",
                     Privacy::Closed => "VISIBLE",
                 })),
+                // `TeamNotificationSetting!` from the REST `notification_setting`
+                // (`notifications_enabled` -> NOTIFICATIONS_ENABLED,
+                // `notifications_disabled` -> NOTIFICATIONS_DISABLED); GitHub's
+                // schema, `type Team` / `enum TeamNotificationSetting`. REST create
+                // and update accept only those two values.
+                "notificationSetting" => s(json!(notification_setting_graphql(
+                    &team.notification_setting
+                ))),
                 "parentTeam" => Resolved::One(
                     team.parent
                         .and_then(|p| state.teams.get(&p))

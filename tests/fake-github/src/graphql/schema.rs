@@ -153,6 +153,15 @@ const TEAM: &[FieldDef] = &[
     f("name", "String", Scalar, &[]),
     f("description", "String", Scalar, &[]),
     f("privacy", "TeamPrivacy", Scalar, &[]),
+    // `notificationSetting: TeamNotificationSetting!`, an enum of
+    // NOTIFICATIONS_ENABLED | NOTIFICATIONS_DISABLED (GitHub's schema, `type Team`
+    // and `enum TeamNotificationSetting`, tests/fixtures/github-graphql/schema.graphql).
+    f(
+        "notificationSetting",
+        "TeamNotificationSetting",
+        Scalar,
+        &[],
+    ),
     f("parentTeam", "Team", Object, &[]),
     f("organization", "Organization", Object, &[]),
     f("childTeams", "TeamConnection", Connection, CHILD_TEAMS_ARGS),
