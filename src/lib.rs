@@ -23,6 +23,7 @@ pub mod par;
 pub mod parse;
 pub mod pipeline;
 pub mod plan;
+pub mod provider;
 pub mod readfile;
 pub mod registry;
 pub mod render;

@@ -19,6 +19,7 @@ use fake_github::{
 use orgctl::apply::{self, ApplyReport, Outcome};
 use orgctl::github::desired_github;
 use orgctl::github::execute::{ExecContext, execute, teams_with_member};
+use orgctl::github::resources::{GithubAddress, GithubResource};
 use orgctl::github::retry::{BoxFuture, WaitReason};
 use orgctl::github::state::{self as st, GithubState};
 use orgctl::github::writer::{CreatedTeam, MembershipState, NewTeam, TeamPatch};
@@ -27,7 +28,7 @@ use orgctl::github::{
     ProgressEvent, RestWriter, Transport, WritePacing,
 };
 use orgctl::github::{DesiredGithub, plan_github};
-use orgctl::plan::{Action, Address, Plan, Policy};
+use orgctl::plan::{Action, Plan, Policy};
 use secrecy::SecretString;
 
 #[path = "support/github.rs"]
@@ -364,19 +365,21 @@ fn saved_plan(env: &Env, dir: &Path, edit: impl FnOnce(&mut Plan)) -> std::path:
 }
 
 fn org_member_change(login: &str, action: Action, role: st::OrgRole) -> orgctl::plan::Change {
-    let res = orgctl::plan::Resource::GithubOrgMember {
+    let res = orgctl::plan::Resource::from(GithubResource::OrgMember {
         user_id: None,
         role,
         pending: false,
-    };
+    });
     orgctl::plan::Change {
-        address: Address::GithubOrgMember {
+        address: GithubAddress::OrgMember {
             login: login.into(),
-        },
+        }
+        .into(),
         action,
         before: Some(res.clone()),
         after: (action != Action::Delete).then_some(res),
         reason: None,
+        needs: Vec::new(),
     }
 }
 
@@ -408,17 +411,22 @@ fn an_edited_saved_plan_is_refused_before_any_write() {
     let env = start(state, Behaviour::default());
     let tmp = tempfile::tempdir().expect("tmp");
     let member = |slug: &str, login: &str, role: st::TeamRole| orgctl::plan::Change {
-        address: Address::GithubTeamMember {
+        address: GithubAddress::TeamMember {
             slug: slug.into(),
             login: login.into(),
-        },
+        }
+        .into(),
         action: Action::Create,
         before: None,
-        after: Some(orgctl::plan::Resource::GithubTeamMember {
-            user_id: None,
-            role,
-        }),
+        after: Some(
+            GithubResource::TeamMember {
+                user_id: None,
+                role,
+            }
+            .into(),
+        ),
         reason: Some("teams/infra.yaml".into()),
+        needs: vec![GithubAddress::Team { slug: slug.into() }.into()],
     };
     type Edit = Box<dyn FnOnce(&mut Plan)>;
     let edits: Vec<(&str, Edit, &str)> = vec![
@@ -436,11 +444,14 @@ fn an_edited_saved_plan_is_refused_before_any_write() {
                 let c = p
                     .changes
                     .iter_mut()
-                    .find(|c| matches!(c.address, Address::GithubTeamRepo { .. }))
+                    .find(|c| c.address.is("github", "team_repo"))
                     .expect("a repository change");
-                c.after = Some(orgctl::plan::Resource::GithubTeamRepo {
-                    permission: st::Permission::Admin,
-                });
+                c.after = Some(
+                    GithubResource::TeamRepo {
+                        permission: st::Permission::Admin,
+                    }
+                    .into(),
+                );
             }),
             "(permission = admin) is in the plan file",
         ),
@@ -450,11 +461,9 @@ fn an_edited_saved_plan_is_refused_before_any_write() {
                 let c = p
                     .changes
                     .iter_mut()
-                    .find(|c| matches!(c.address, Address::GithubTeamMember { .. }))
+                    .find(|c| c.address.is("github", "team_member"))
                     .expect("a membership change");
-                if let Address::GithubTeamMember { login, .. } = &mut c.address {
-                    *login = "mallory".into();
-                }
+                c.address.index = Some("mallory".into());
             }),
             "[\"mallory\"]",
         ),
@@ -551,8 +560,7 @@ fn an_edited_saved_plan_is_refused_before_any_write() {
     // when the digest handed over beside it is the reviewed one.
     let other = saved_plan(&env, &tmp.path().join("other"), |p| {
         p.targets = vec!["github_org_member".into()];
-        p.changes
-            .retain(|c| matches!(c.address, Address::GithubOrgMember { .. }));
+        p.changes.retain(|c| c.address.is("github", "org_member"));
         p.removals = p
             .changes
             .iter()
@@ -908,7 +916,14 @@ fn audit_record_has_every_write_and_no_secret() {
     let file = std::fs::read_to_string(&audit_file).expect("audit file");
     assert_eq!(stdout, file);
     let record: serde_json::Value = serde_json::from_str(&stdout).expect("json on stdout");
-    assert_eq!(record["audit_format_version"], 1);
+    assert_eq!(record["audit_format_version"], 2);
+    assert_eq!(record["plan"]["parts"][0]["provider"], "github");
+    assert_eq!(
+        record["plan"]["parts"][0]["observed_fingerprint"]
+            .as_str()
+            .map(str::len),
+        Some(64)
+    );
     assert_eq!(record["org"], ORG);
     assert_eq!(record["actor"], BOT);
     assert_eq!(record["complete"], true);
@@ -928,7 +943,7 @@ fn audit_record_has_every_write_and_no_secret() {
         .expect("delete");
     assert_eq!(delete["action"], "delete");
     assert_eq!(delete["outcome"], "applied");
-    assert_eq!(delete["before"]["role"], "member");
+    assert_eq!(delete["before"]["attributes"]["role"], "member");
     assert_eq!(delete["requests"][0]["method"], "DELETE");
     assert_eq!(
         delete["requests"][0]["path"],
@@ -1027,7 +1042,7 @@ async fn assert_converged(d: &DesiredGithub, gh: &FakeGithub) {
         plan.changes,
         Vec::new(),
         "{}",
-        orgctl::render::plan::human(&plan, false)
+        orgctl::render::plan::human(&plan, &orgctl::registry::catalog(), false)
     );
 }
 
@@ -1546,13 +1561,11 @@ fn apply_writes_github_then_email_aliases_without_showing_a_secret() {
         }
     }
     let record: serde_json::Value = serde_json::from_str(&audit).expect("json");
-    assert!(
-        record["changes"]
-            .as_array()
-            .expect("changes")
-            .iter()
-            .any(|c| c["resource"]["type"] == "email_alias" && c["outcome"] == "applied")
-    );
+    assert!(record["changes"].as_array().expect("changes").iter().any(
+        |c| c["resource"]["provider"] == "email"
+            && c["resource"]["kind"] == "alias"
+            && c["outcome"] == "applied"
+    ));
     // Both parts converged: a full plan (GitHub and email) is empty.
     let out = env.orgctl(dir).arg("plan").output().expect("run");
     let plan = text(&out.stdout);

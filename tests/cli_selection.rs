@@ -30,9 +30,13 @@ fn plan(args: &[&str]) -> String {
 
 const STATE: [&str; 2] = ["--state", "examples/github-state.json"];
 
-/// Whether the plan document has changes of a type starting with `prefix` (`"type": "github_…"`).
+/// Whether the plan document has changes whose resource type (`<provider>_<kind>`) starts with
+/// `prefix` (`github_`, `email_alias`).
 fn has(plan: &str, prefix: &str) -> bool {
-    plan.contains(&format!("\"type\": \"{prefix}"))
+    let plan: orgctl::plan::Plan = serde_json::from_str(plan).expect("plan");
+    plan.changes
+        .iter()
+        .any(|c| c.address.resource_type().starts_with(prefix))
 }
 
 #[test]

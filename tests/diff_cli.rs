@@ -142,11 +142,9 @@ fn json_and_markdown_carry_the_same_diff() {
     );
     // GitHub changes are plan changes: the same addresses and resources `orgctl plan` uses.
     let github = v["github"].as_array().expect("github");
-    assert!(
-        github
-            .iter()
-            .any(|c| c["address"]["type"] == "github_team_repo" && c["action"] == "update")
-    );
+    assert!(github.iter().any(|c| c["address"]["provider"] == "github"
+        && c["address"]["kind"] == "team_repo"
+        && c["action"] == "update"));
     assert!(
         v["email"]
             .as_array()

@@ -51,7 +51,7 @@ fn from_empty_org_creates_parents_first() {
     let teams: Vec<String> = p
         .changes
         .iter()
-        .filter(|c| matches!(c.address, orgctl::plan::Address::GithubTeam { .. }))
+        .filter(|c| c.address.is("github", "team"))
         .map(|c| c.address.to_string())
         .collect();
     let pos = |s: &str| teams.iter().position(|t| t == s).expect(s);
@@ -115,14 +115,38 @@ fn detailed_exitcode_and_saved_plan() {
         .code(2);
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&plan_path).expect("read")).expect("json");
-    assert_eq!(plan["format_version"], 2);
+    assert_eq!(plan["format_version"], 3);
     let digest = plan["digest"].as_str().expect("digest");
     assert_eq!(digest.strip_prefix("sha256:").map(str::len), Some(64));
-    assert_eq!(plan["desired_fingerprint"].as_str().map(str::len), Some(64));
+    // One part per provider, in plan order, each with its fingerprints.
+    let parts = plan["parts"].as_array().expect("parts");
+    let providers: Vec<&str> = parts
+        .iter()
+        .filter_map(|p| p["provider"].as_str())
+        .collect();
+    assert_eq!(providers, ["github", "email"]);
+    for p in parts {
+        assert_eq!(p["desired_fingerprint"].as_str().map(str::len), Some(64));
+    }
     assert_eq!(
-        plan["observed_fingerprint"].as_str().map(str::len),
+        parts[0]["observed_fingerprint"].as_str().map(str::len),
         Some(64)
     );
+    // The example's Postfix map does not exist yet.
+    assert_eq!(parts[1]["observed_fingerprint"], "absent");
+    assert_eq!(parts[0]["target"], "GitHub organisation nixos-example");
+    // Addresses and resources are generic: provider, kind, name, index; attributes.
+    let member = plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["address"]["kind"] == "team_member")
+        .expect("a team member change");
+    assert_eq!(member["address"]["provider"], "github");
+    assert!(member["address"]["name"].is_string());
+    assert!(member["address"]["index"].is_string());
+    assert!(member["after"]["attributes"]["role"].is_string());
+    assert_eq!(member["needs"][0]["kind"], "team");
 }
 
 #[test]
@@ -200,7 +224,10 @@ fn too_many_removals_need_an_override() {
     let p = plan_github(&d, &s, &Policy::default());
     assert_eq!(p.removals, 25);
     assert!(p.needs_override());
-    assert!(orgctl::render::plan::human(&p, false).contains("--allow-removals 25"));
+    assert!(
+        orgctl::render::plan::human(&p, &orgctl::registry::catalog(), false)
+            .contains("--allow-removals 25")
+    );
 }
 
 #[test]

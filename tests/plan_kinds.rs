@@ -134,7 +134,7 @@ fn every_kind_of_change() {
     let p = plan_github(&d, &s, &Policy::default());
     insta::assert_snapshot!(
         "every_kind_of_change",
-        orgctl::render::plan::human(&p, false)
+        orgctl::render::plan::human(&p, &orgctl::registry::catalog(), false)
     );
     // Targeting one team keeps only its changes.
     let t = plan_github(
@@ -145,7 +145,9 @@ fn every_kind_of_change() {
         },
     );
     assert!(
-        t.changes.iter().all(|c| c.address.team() == Some("web")),
+        t.changes
+            .iter()
+            .all(|c| c.address.name.as_deref() == Some("web")),
         "{:#?}",
         t.changes
     );
@@ -155,7 +157,7 @@ fn every_kind_of_change() {
     let org_members: Vec<_> = p
         .changes
         .iter()
-        .filter(|c| matches!(c.address, orgctl::plan::Address::GithubOrgMember { .. }))
+        .filter(|c| c.address.is("github", "org_member"))
         .collect();
     assert!(org_members.len() > 1, "{org_members:#?}");
     let one = org_members[0].address.to_string();

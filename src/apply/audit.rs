@@ -11,8 +11,9 @@ use super::{ApplyReport, ApplySummary, Outcome};
 use crate::plan::{Action, Address, Plan, Resource};
 use serde::Serialize;
 
-/// Version of the audit record format written by this build.
-pub const AUDIT_FORMAT_VERSION: u32 = 1;
+/// Version of the audit record format written by this build. Version 2: the plan's
+/// fingerprints per provider (`plan.parts`) and plan format 3's addresses and resources.
+pub const AUDIT_FORMAT_VERSION: u32 = 2;
 
 /// Which plan was executed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,10 +23,8 @@ pub struct PlanRef {
     /// The saved plan's file name, for `saved`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    /// The plan's desired-state fingerprint.
-    pub desired_fingerprint: String,
-    /// The plan's observed-state fingerprint.
-    pub observed_fingerprint: String,
+    /// Each provider's target and desired- and observed-state fingerprints.
+    pub parts: Vec<crate::plan::PartOrigin>,
     /// The orgctl version that made the plan.
     pub orgctl_version: String,
     /// The executed plan's content digest ([`Plan::content_digest`]): a saved plan's own, since
@@ -39,8 +38,7 @@ impl PlanRef {
         PlanRef {
             source: if file.is_some() { "saved" } else { "fresh" },
             file,
-            desired_fingerprint: plan.desired_fingerprint.clone(),
-            observed_fingerprint: plan.observed_fingerprint.clone(),
+            parts: plan.parts.clone(),
             orgctl_version: plan.orgctl_version.clone(),
             digest: plan.content_digest(),
         }

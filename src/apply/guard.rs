@@ -56,13 +56,12 @@ mod tests {
 
     fn delete(login: &str) -> Change {
         Change {
-            address: Address::EmailAlias {
-                address: format!("{login}@example.org"),
-            },
+            address: Address::indexed("p", "kind", &format!("{login}@example.org")),
             action: Action::Delete,
             before: None,
             after: None,
             reason: None,
+            needs: Vec::new(),
         }
     }
 

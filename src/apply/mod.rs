@@ -13,7 +13,7 @@
 pub mod audit;
 pub mod guard;
 
-use crate::plan::{Action, Address, Change, Plan, Policy, Resource};
+use crate::plan::{Action, Address, Change, Plan, Policy};
 use serde::Serialize;
 
 /// What happened to one change.
@@ -152,20 +152,6 @@ pub fn summary_line(report: &ApplyReport) -> String {
     }
 }
 
-/// The team a change needs to exist on GitHub before it runs (its own team for members and
-/// repositories, the parent for a team), if any.
-pub fn needed_team(change: &Change) -> Option<&str> {
-    match (&change.address, &change.after) {
-        (Address::GithubTeamMember { slug, .. } | Address::GithubTeamRepo { slug, .. }, _) => {
-            Some(slug)
-        }
-        (Address::GithubTeam { .. }, Some(Resource::GithubTeam { parent, .. })) => {
-            parent.as_deref()
-        }
-        _ => None,
-    }
-}
-
 /// A change chosen for this run, with why when it was not asked for directly.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selection {
@@ -176,8 +162,8 @@ pub struct Selection {
 }
 
 /// The changes of `plan` that `targets` select (all when empty, matched like `plan --target`),
-/// plus the creations of the teams (and their parents) the selected changes need, in plan
-/// order. Pure.
+/// plus the creations the selected changes need ([`Change::needs`]: a member's team, a team's
+/// parent), in plan order. Pure.
 pub fn select(plan: &Plan, targets: &[String]) -> Selection {
     let policy = Policy {
         targets: targets.to_vec(),
@@ -185,18 +171,14 @@ pub fn select(plan: &Plan, targets: &[String]) -> Selection {
     let mut chosen: Vec<bool> = plan.changes.iter().map(|c| policy.selects(c)).collect();
     let mut added = Vec::new();
     if !targets.is_empty() {
-        let creates = |slug: &str| {
-            plan.changes.iter().position(|c| {
-                c.action == Action::Create
-                    && c.address
-                        == Address::GithubTeam {
-                            slug: slug.to_string(),
-                        }
-            })
+        let creates = |needed: &Address| {
+            plan.changes
+                .iter()
+                .position(|c| c.action == Action::Create && c.address == *needed)
         };
         let mut frontier: Vec<usize> = (0..plan.changes.len()).filter(|i| chosen[*i]).collect();
         while let Some(i) = frontier.pop() {
-            if let Some(j) = needed_team(&plan.changes[i]).and_then(creates) {
+            for j in plan.changes[i].needs.iter().filter_map(creates) {
                 if !chosen[j] {
                     chosen[j] = true;
                     added.push(plan.changes[j].address.clone());
@@ -258,56 +240,43 @@ pub enum Progress<'a> {
     },
 }
 
-/// Whether a change is a GitHub one (as opposed to an email alias).
-pub fn is_github(change: &Change) -> bool {
-    !matches!(change.address, Address::EmailAlias { .. })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::state::TeamRole;
-    use crate::schema::Privacy;
 
     fn team(slug: &str, parent: Option<&str>) -> Change {
         Change {
-            address: Address::GithubTeam { slug: slug.into() },
+            address: Address::named("p", "team", slug),
             action: Action::Create,
             before: None,
-            after: Some(Resource::GithubTeam {
-                name: slug.into(),
-                description: None,
-                privacy: Privacy::Closed,
-                parent: parent.map(str::to_string),
-            }),
+            after: None,
             reason: None,
+            needs: parent
+                .map(|p| Address::named("p", "team", p))
+                .into_iter()
+                .collect(),
         }
     }
 
     fn member(slug: &str, login: &str) -> Change {
         Change {
-            address: Address::GithubTeamMember {
-                slug: slug.into(),
-                login: login.into(),
-            },
+            address: Address::named_indexed("p", "team_member", slug, login),
             action: Action::Create,
             before: None,
-            after: Some(Resource::GithubTeamMember {
-                user_id: None,
-                role: TeamRole::Member,
-            }),
+            after: None,
             reason: None,
+            needs: vec![Address::named("p", "team", slug)],
         }
     }
 
     fn plan(changes: Vec<Change>) -> Plan {
-        let mut p = Plan::without_github("acme", 5);
+        let mut p = Plan::new("acme", 5);
         p.changes = changes;
         p
     }
 
     #[test]
-    fn targets_bring_the_teams_they_need() {
+    fn targets_bring_the_creations_they_need() {
         let p = plan(vec![
             team("eng", None),
             team("web", Some("eng")),
@@ -315,15 +284,11 @@ mod tests {
             member("web", "alice"),
             member("ops", "bob"),
         ]);
-        let s = select(&p, &["github_team_member.web[\"alice\"]".to_string()]);
+        let s = select(&p, &["p_team_member.web[\"alice\"]".to_string()]);
         let got: Vec<String> = s.changes.iter().map(|c| c.address.to_string()).collect();
         assert_eq!(
             got,
-            [
-                "github_team.eng",
-                "github_team.web",
-                "github_team_member.web[\"alice\"]"
-            ]
+            ["p_team.eng", "p_team.web", "p_team_member.web[\"alice\"]"]
         );
         assert_eq!(s.added_for_targets.len(), 2);
         assert_eq!(select(&p, &[]).changes.len(), 5);

@@ -9,16 +9,16 @@
 //! otherwise; `--format json` / `--audit FILE` write the audit record. See docs/apply.md.
 
 use super::format::{Format, Formats};
-use super::select::{Provider, Selection, nothing_selected};
+use super::select::{Selection, nothing_selected};
 use super::{Global, print};
 use crate::apply::audit::{self, AuditMeta, PlanRef};
-use crate::apply::{self as applying, ApplyReport, ChangeResult, Outcome, Progress, is_github};
-use crate::github::desired_github;
-use crate::github::plan_github;
+use crate::apply::{self as applying, ApplyReport, ChangeResult, Outcome, Progress};
+use crate::github::WritePacing;
+use crate::github::provider::Source;
 use crate::github::retry::ProgressEvent;
-use crate::github::state::GithubState;
-use crate::github::{GithubConfig, GraphqlReader, LiveReader, RestWriter, Transport, WritePacing};
-use crate::plan::{PLAN_FORMAT_VERSION, Plan, Policy, fingerprint};
+use crate::plan::{Change, PLAN_FORMAT_VERSION, Plan, Policy};
+use crate::provider::Provider;
+use crate::registry::{DESCRIPTIONS, Settings, catalog, providers};
 use crate::render::plan::human;
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -275,11 +275,6 @@ pub fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
         .with_context(|| format!("{} is not a valid plan file", path.display()))
 }
 
-/// Fingerprint of an observed state exactly as `plan_github` computes it.
-fn observed_fingerprint(state: &GithubState) -> String {
-    state.fingerprint()
-}
-
 /// Asks for `yes` on the terminal.
 fn confirm(org: &str) -> anyhow::Result<bool> {
     let mut err = std::io::stderr().lock();
@@ -301,19 +296,6 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(run_async(global, args))
-}
-
-/// The GitHub part of an apply: live state and what to write it with.
-struct GithubPart {
-    desired: crate::github::DesiredGithub,
-    live: GithubState,
-    transport: Arc<Transport>,
-}
-
-/// The email part of an apply: the fresh email plan and its backend.
-struct EmailPart {
-    plan: crate::email::EmailPlan,
-    backend: crate::email::Backend,
 }
 
 fn stale(what: &str, kind: &str, saved: &str, now: &str) -> anyhow::Error {
@@ -365,148 +347,117 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let checked = super::common::checked_or_bail(global)?;
+    let org = &checked.org;
     let selection = &args.selection;
-    selection.check_configured(&checked.org)?;
+    selection.check_configured(org)?;
     let today = global.context().today;
-    let no_github_part = fingerprint(&());
 
-    // GitHub: in a fresh apply when org.yaml has a `github:` block; from a saved plan when it
-    // has a GitHub part. Leaving `github` out of the selection leaves it out either way.
-    let github_wanted = selection.wants(Provider::Github)
-        && saved
-            .as_ref()
-            .is_none_or(|p| p.desired_fingerprint != no_github_part);
-    let desired = if github_wanted {
-        desired_github(&checked.org, today)
-    } else {
-        None
+    // The providers of this run: those selected that org.yaml configures (a saved plan: those
+    // it has a part of, which org.yaml must still configure).
+    let settings = Settings {
+        github_source: Source::Live,
+        github_pacing: Some(args.pacing()),
+        github_progress: Some(out.sink()),
+        email: super::common::email_options(!args.no_postmap),
+        email_apply: crate::email::ApplyOptions {
+            allow_drift: args.allow_drift,
+        },
     };
-    if github_wanted && desired.is_none() && saved.is_some() {
-        bail!(
-            "the saved plan changes GitHub but org.yaml has no `github:` block any more: re-run `orgctl plan --out PLAN`"
-        );
-    }
-    let mut github = None;
-    if let Some(desired) = desired {
-        if let Some(plan) = &saved {
-            if !plan.org.eq_ignore_ascii_case(&desired.org) {
-                bail!(
-                    "the saved plan is for organisation `{}` but org.yaml manages `{}`: re-run `orgctl plan --out PLAN` from these org files",
-                    plan.org,
-                    desired.org
-                );
-            }
-            let now = fingerprint(&desired);
-            if plan.desired_fingerprint != now {
-                return Err(stale(
-                    "the org files",
-                    "desired-state",
-                    &plan.desired_fingerprint,
-                    &now,
-                ));
-            }
+    if let Some(plan) = &saved {
+        if let Some(part) = plan
+            .parts
+            .iter()
+            .find(|part| !DESCRIPTIONS.iter().any(|d| d.name == part.provider))
+        {
+            bail!(
+                "the saved plan has a part for provider `{}`, which this orgctl does not have: apply it with the orgctl that made it ({})",
+                part.provider,
+                plan.orgctl_version
+            );
         }
-        let config = GithubConfig::from_env(None)?;
-        let transport = Arc::new(
-            Transport::connect(&config)
-                .await?
-                .with_write_pacing(args.pacing())
-                .with_progress(out.sink()),
-        );
-        let live = GraphqlReader::new(transport.clone())
-            .read_org(&desired.org)
-            .await?;
-        eprintln!(
-            "read GitHub organisation `{}` in {} requests",
-            desired.org,
-            transport.requests().total()
-        );
-        if let Some(plan) = &saved {
-            let now = observed_fingerprint(&live);
-            if plan.observed_fingerprint != now {
-                return Err(stale(
-                    "GitHub",
-                    "observed-state",
-                    &plan.observed_fingerprint,
-                    &now,
-                ));
-            }
-        }
-        github = Some(GithubPart {
-            desired,
-            live,
-            transport,
-        });
     }
-
-    // Email aliases: when org.yaml has `email.backend` (a saved plan: when it has email).
-    let email_wanted = selection.wants(Provider::Email)
-        && match &saved {
-            Some(p) => p.email_backend.is_some(),
-            None => Provider::Email.configured(&checked.org),
-        };
-    let mut email = None;
-    if email_wanted {
-        let backend = crate::email::Backend::from_config(
-            checked.org.spec.email.as_ref(),
-            super::common::email_options(!args.no_postmap),
-        )?;
-        let plan = crate::email::plan(&checked.org, today, &backend).await?;
-        if let Some(saved) = &saved {
-            let desired_now = fingerprint(&plan.desired);
-            if saved.email_desired_fingerprint.as_deref() != Some(desired_now.as_str()) {
-                return Err(stale(
-                    "the email aliases in the org files",
-                    "email desired-state",
-                    saved.email_desired_fingerprint.as_deref().unwrap_or(""),
-                    &desired_now,
-                ));
-            }
-            if saved.email_observed_fingerprint.as_deref()
-                != Some(plan.observed_fingerprint.as_str())
-            {
-                return Err(stale(
-                    "the mail server",
-                    "email observed-state",
-                    saved.email_observed_fingerprint.as_deref().unwrap_or(""),
-                    &plan.observed_fingerprint,
-                ));
-            }
+    let mut chosen: Vec<Box<dyn Provider>> = Vec::new();
+    for p in providers(settings) {
+        let d = p.describe();
+        if !selection.wants_name(d.name) {
+            continue;
         }
-        email = Some(EmailPart { plan, backend });
+        let configured = (d.configured)(org);
+        match &saved {
+            Some(plan) if plan.part(d.name).is_some() && !configured => bail!(
+                "the saved plan changes {} but org.yaml has no {} any more: re-run `orgctl plan --out PLAN`",
+                d.title,
+                d.configured_by.trim_end_matches(" in org.yaml")
+            ),
+            Some(plan) if plan.part(d.name).is_none() => {}
+            _ if configured => chosen.push(p),
+            _ => {}
+        }
     }
-    if github.is_none() && email.is_none() {
-        bail!("nothing to apply: {}", nothing_selected(&checked.org));
+    if chosen.is_empty() {
+        bail!("nothing to apply: {}", nothing_selected(org));
     }
 
     // The plan executed is always the one the files and live state produce now; a saved plan
-    // must be exactly that plan (its fingerprints were checked above, its content here).
-    let max_removals = checked.org.spec.limits.max_removals;
+    // must be exactly that plan: its fingerprints are checked here (the files' before anything
+    // live is read), its content below.
+    let max_removals = org.spec.limits.max_removals;
     let policy = Policy {
         targets: saved
             .as_ref()
             .map(|p| p.targets.clone())
             .unwrap_or_default(),
     };
-    let mut plan = match &github {
-        Some(g) => plan_github(&g.desired, &g.live, &policy),
-        None => Plan::without_github(&checked.org.spec.name, max_removals),
-    };
-    if let Some(e) = &email {
-        plan.add_email(crate::email::changes::plan_part(&e.plan), &policy);
+    let account = chosen.iter().find_map(|p| p.account(org));
+    let mut plan = Plan::new(account.as_deref().unwrap_or(&org.spec.name), max_removals);
+    for p in &mut chosen {
+        let d = p.describe();
+        let saved_part = saved.as_ref().and_then(|s| s.part(d.name));
+        if let (Some(saved_part), Some(plan)) = (saved_part, &saved) {
+            if let Some(account) = p.account(org) {
+                if !plan.org.eq_ignore_ascii_case(&account) {
+                    bail!(
+                        "the saved plan is for organisation `{}` but org.yaml manages `{account}`: re-run `orgctl plan --out PLAN` from these org files",
+                        plan.org
+                    );
+                }
+            }
+            let now = p.desired_fingerprint(org, today).unwrap_or_default();
+            if saved_part.desired_fingerprint != now {
+                return Err(stale(
+                    d.desired,
+                    &format!("{} desired-state", d.title),
+                    &saved_part.desired_fingerprint,
+                    &now,
+                ));
+            }
+        }
+        let part = p.plan(org, today).await?;
+        if let Some(saved_part) = saved_part {
+            let now = &part.origin.observed_fingerprint;
+            if saved_part.observed_fingerprint != *now {
+                return Err(stale(
+                    d.live,
+                    &format!("{} observed-state", d.title),
+                    &saved_part.observed_fingerprint,
+                    now,
+                ));
+            }
+        }
+        plan.add_part(part, &policy);
     }
     if let (Some(saved), Some(path)) = (&saved, &args.plan) {
         // Providers left out of the selection are neither compared nor executed.
         let mut compared = saved.clone();
-        compared.changes.retain(|c| {
-            if is_github(c) {
-                github.is_some()
-            } else {
-                email.is_some()
-            }
-        });
+        let chosen_names: Vec<&str> = chosen.iter().map(|p| p.describe().name).collect();
+        compared
+            .changes
+            .retain(|c| chosen_names.contains(&c.address.provider.as_str()));
+        compared
+            .parts
+            .retain(|part| chosen_names.contains(&part.provider.as_str()));
         compared.removals = crate::plan::removals(&compared.changes);
-        if github.is_none() {
+        if account.is_none() {
             compared.org.clone_from(&plan.org);
         }
         if let Some(why) = compared.binding_mismatch(&plan) {
@@ -518,7 +469,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let mut shown = plan.clone();
     shown.changes = changes.clone();
     shown.removals = crate::plan::removals(&changes);
-    out.text(&human(&shown, global.color(out.is_terminal())))?;
+    out.text(&human(&shown, &catalog(), global.color(out.is_terminal())))?;
     for a in &selection.added_for_targets {
         out.line(&format!(
             "note: also applying {a}: the targeted changes need it"
@@ -531,34 +482,16 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             .iter()
             .map(ToString::to_string)
             .collect();
-    if let Some(g) = &github {
-        refusals.extend(
-            crate::github::guard::check(
-                &changes,
-                &crate::github::guard::GuardInput {
-                    live: &g.live,
-                    unmanaged_teams: &g.desired.unmanaged_teams,
-                },
-            )
+    let own = |changes: &[Change], name: &str| -> Vec<Change> {
+        changes
             .iter()
-            .map(ToString::to_string),
-        );
-    }
-    let email_changes = changes.iter().any(|c| !is_github(c));
-    if let Some(e) = &email {
-        if let Some(why) = crate::email::results::partial_selection(&plan.changes, &changes) {
-            refusals.push(why);
-        }
-        if email_changes {
-            refusals.extend(e.plan.conflicts.iter().map(|d| format!("email: {d}")));
-            if !args.allow_drift {
-                refusals.extend(e.plan.drift.iter().map(|d| {
-                    format!(
-                        "email: {d} (edited by hand: review, then pass --allow-drift to overwrite)"
-                    )
-                }));
-            }
-        }
+            .filter(|c| c.address.provider == name)
+            .cloned()
+            .collect()
+    };
+    for p in &chosen {
+        let name = p.describe().name;
+        refusals.extend(p.guard(&own(&plan.changes, name), &own(&changes, name)));
     }
     if !refusals.is_empty() {
         let list: Vec<String> = refusals.iter().map(|r| format!("  - {r}")).collect();
@@ -587,63 +520,49 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             }
             *out.bar.lock().unwrap_or_else(PoisonError::into_inner) = Some(bar);
         }
-        if let Some(g) = &github {
-            let github_changes: Vec<_> = changes.iter().filter(|c| is_github(c)).cloned().collect();
-            let ctx = crate::github::execute::ExecContext::from_live(
-                &g.live,
-                g.live
-                    .viewer
-                    .as_deref()
-                    .map(|v| crate::github::execute::teams_with_member(&g.desired, v))
-                    .unwrap_or_default(),
-            );
-            let writer = RestWriter::new(g.transport.clone(), &g.desired.org)?;
-            let bar = out.bar.clone();
-            let line_out = out.clone();
-            let mut on_progress = move |p: Progress<'_>| {
-                let guard = bar.lock().unwrap_or_else(PoisonError::into_inner);
-                match p {
-                    Progress::Started { change, .. } => {
-                        if let Some(b) = guard.as_ref() {
-                            b.set_message(change.address.to_string());
-                        }
-                    }
-                    Progress::Finished { result, .. } => {
-                        if let Some(b) = guard.as_ref() {
-                            b.inc(1);
-                        }
-                        drop(guard);
-                        line_out.line(&progress_line(result));
+        let bar = out.bar.clone();
+        let line_out = out.clone();
+        let mut on_progress = move |p: Progress<'_>| {
+            let guard = bar.lock().unwrap_or_else(PoisonError::into_inner);
+            match p {
+                Progress::Started { change, .. } => {
+                    if let Some(b) = guard.as_ref() {
+                        b.set_message(change.address.to_string());
                     }
                 }
-            };
-            report =
-                crate::github::execute::execute(&github_changes, &ctx, &writer, &mut on_progress)
-                    .await;
-        }
-        if let (Some(e), true) = (&email, email_changes) {
-            let options = crate::email::ApplyOptions {
-                allow_drift: args.allow_drift,
-            };
-            let written =
-                crate::email::apply(&e.plan, &e.backend, &crate::email::secrets::Env, options)
-                    .await;
-            let results = crate::email::results::results(
-                &changes,
-                written.as_ref().map_err(|err| err.to_string()),
-            );
-            for r in &results {
-                if let Some(b) = out
-                    .bar
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .as_ref()
-                {
-                    b.inc(1);
+                Progress::Finished { result, .. } => {
+                    if let Some(b) = guard.as_ref() {
+                        b.inc(1);
+                    }
+                    drop(guard);
+                    line_out.line(&progress_line(result));
                 }
-                out.line(&progress_line(r));
             }
-            report.results.extend(results);
+        };
+        for p in &chosen {
+            let mine = own(&changes, p.describe().name);
+            if mine.is_empty() {
+                continue;
+            }
+            if report.stopped.is_some() {
+                // A provider stopped the run: the rest is not attempted (a re-run converges).
+                let why = "not attempted: apply stopped before this provider".to_string();
+                for change in mine {
+                    let result = ChangeResult {
+                        change,
+                        outcome: Outcome::Skipped {
+                            reason: why.clone(),
+                        },
+                        notes: Vec::new(),
+                        exchanges: Vec::new(),
+                    };
+                    line_out_skip(&out, &result);
+                    report.results.push(result);
+                }
+                continue;
+            }
+            let part = p.apply(&mine, &mut on_progress).await;
+            report.extend(part);
         }
         if let Some(b) = out
             .bar
@@ -657,15 +576,16 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         out.text(&crate::render::text::terminal_safe(&closing(&report)))?;
     }
     let finished_at = jiff::Timestamp::now();
-    if let Some(g) = &github {
-        let n = g.transport.requests();
-        eprintln!("{} GitHub write requests, {} in all", n.writes, n.total());
+    for p in &chosen {
+        if let Some(line) = p.requests() {
+            eprintln!("{line}");
+        }
     }
 
     let record = audit::record(
         AuditMeta {
             org: plan.org.clone(),
-            actor: github.as_ref().and_then(|g| g.live.viewer.clone()),
+            actor: chosen.iter().find_map(|p| p.actor()),
             started_at,
             finished_at,
             plan: PlanRef::of(&plan, args.plan.as_ref().map(|p| p.display().to_string())),
@@ -685,6 +605,19 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Prints the progress line of a change not attempted.
+fn line_out_skip(out: &Out, result: &ChangeResult) {
+    if let Some(b) = out
+        .bar
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+    {
+        b.inc(1);
+    }
+    out.line(&progress_line(result));
 }
 
 fn short(fingerprint: &str) -> &str {

@@ -11,7 +11,7 @@ use crate::render::diagnostics::{HumanStyle, human as human_diags};
 use crate::source::SourceSet;
 use anyhow::{Context as _, bail};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Loads and checks the org, refusing to go on when it has errors (printed to stderr).
 pub fn checked_or_bail(global: &Global) -> anyhow::Result<Checked> {
@@ -40,13 +40,6 @@ pub fn print_errors(global: &Global, diagnostics: &[Diagnostic], sources: &Sourc
         eprint!("{}", human_diags(&located, sources, style));
     }
     n
-}
-
-/// Reads a state snapshot file (`orgctl state pull`).
-pub fn read_state(path: &Path) -> anyhow::Result<GithubState> {
-    let text = crate::readfile::read_regular_to_string(path, crate::readfile::MAX_DOCUMENT)
-        .with_context(|| format!("reading state snapshot {}", path.display()))?;
-    GithubState::from_json(&text).with_context(|| format!("in {}", path.display()))
 }
 
 /// Reads the live organisation with the GraphQL reader, using `GITHUB_TOKEN`,

@@ -41,7 +41,7 @@ enum Source {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (files, out) = match args.source {
         Source::Github { state, out } => (
-            crate::github::import::from_state(&super::common::read_state(&state)?)?,
+            crate::github::import::from_state(&crate::github::provider::read_snapshot(&state)?)?,
             out,
         ),
         Source::Peribolos {

@@ -1,11 +1,14 @@
-//! `orgctl plan`: what apply would change on GitHub, without changing anything.
+//! `orgctl plan`: what apply would change, provider by provider, without changing anything.
 
-use super::common::{checked_or_bail, email_options, pull_live, read_state};
+use super::common::{checked_or_bail, email_options};
 use super::format::{Format, Formats};
-use super::select::{Provider, Selection, nothing_selected};
+use super::select::{Selection, nothing_selected};
 use super::{Global, print};
-use crate::github::{desired_github, plan_github};
+use crate::email::ApplyOptions;
+use crate::github::provider::Source;
 use crate::plan::{Plan, Policy};
+use crate::provider::Provider;
+use crate::registry::{Settings, catalog, providers};
 use crate::render::plan::{human, markdown};
 use anyhow::{Context as _, bail};
 use std::io::IsTerminal;
@@ -42,7 +45,7 @@ const FORMATS: Formats = Formats::new(&[
     (Format::Markdown, "A pull-request comment"),
 ]);
 
-/// Computes the plan: GitHub, then email aliases, of the selected providers.
+/// Computes the plan: each selected provider's part, in registry order (GitHub, then email).
 pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
     let checked = checked_or_bail(global)?;
     let org = &checked.org;
@@ -52,41 +55,39 @@ pub fn make_plan(global: &Global, args: &Args) -> anyhow::Result<Plan> {
     let policy = Policy {
         targets: selection.target.clone(),
     };
-    let github = if selection.wants(Provider::Github) {
-        desired_github(org, today)
-    } else {
-        None
+    let settings = Settings {
+        github_source: match &args.state {
+            Some(path) => Source::Snapshot(path.clone()),
+            None => Source::Live,
+        },
+        github_pacing: None,
+        github_progress: None,
+        email: email_options(true),
+        email_apply: ApplyOptions::default(),
     };
-    let with_email = selection.wants(Provider::Email) && Provider::Email.configured(org);
-    let mut plan = match github {
-        Some(desired) => {
-            let state = match &args.state {
-                Some(path) => read_state(path)?,
-                None => pull_live(&desired.org)?,
-            };
-            if !state.org.eq_ignore_ascii_case(&desired.org) {
-                bail!(
-                    "the state snapshot is of organisation `{}` but org.yaml manages `{}`",
-                    state.org,
-                    desired.org
-                );
-            }
-            plan_github(&desired, &state, &policy)
-        }
-        None if with_email => Plan::without_github(&org.spec.name, org.spec.limits.max_removals),
-        None => bail!("nothing to plan: {}", nothing_selected(org)),
-    };
-    if with_email {
-        let backend = crate::email::Backend::from_config(
-            checked.org.spec.email.as_ref(),
-            email_options(true),
-        )?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("starting the async runtime")?;
-        let email = runtime.block_on(crate::email::plan(org, today, &backend))?;
-        plan.add_email(crate::email::changes::plan_part(&email), &policy);
+    let mut chosen: Vec<Box<dyn Provider>> = providers(settings)
+        .into_iter()
+        .filter(|p| {
+            let d = p.describe();
+            selection.wants_name(d.name) && (d.configured)(org)
+        })
+        .collect();
+    if chosen.is_empty() {
+        bail!("nothing to plan: {}", nothing_selected(org));
+    }
+    let account = chosen.iter().find_map(|p| p.account(org));
+    let mut plan = Plan::new(
+        account.as_deref().unwrap_or(&org.spec.name),
+        org.spec.limits.max_removals,
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    for p in &mut chosen {
+        let part = runtime.block_on(p.plan(org, today))?;
+        plan.add_part(part, &policy);
     }
     Ok(plan)
 }
@@ -98,9 +99,13 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         super::output::write_file(out, plan.to_json().as_bytes())?;
     }
     let text = match args.format {
-        Format::Human => human(&plan, global.color(std::io::stdout().is_terminal())),
+        Format::Human => human(
+            &plan,
+            &catalog(),
+            global.color(std::io::stdout().is_terminal()),
+        ),
         Format::Json => plan.to_json(),
-        Format::Markdown => markdown(&plan),
+        Format::Markdown => markdown(&plan, &catalog()),
         other => return Err(super::format::unsupported("plan", other)),
     };
     print(&text)?;

@@ -2,6 +2,7 @@
 //! `--no-github` as aliases) and which addresses (`--target`). One struct, flattened into both.
 
 use crate::model::Org;
+use crate::provider::Description;
 use anyhow::bail;
 use clap::ValueEnum;
 
@@ -14,6 +15,27 @@ pub enum Provider {
     Email,
 }
 
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_provider_can_be_named_and_no_other() {
+        let registered: Vec<&str> = crate::registry::DESCRIPTIONS
+            .iter()
+            .map(|d| d.name)
+            .collect();
+        let named: Vec<&str> = Provider::value_variants()
+            .iter()
+            .map(|p| p.name())
+            .collect();
+        assert_eq!(named, registered);
+        for p in Provider::value_variants() {
+            assert_eq!(p.description().name, p.name());
+        }
+    }
+}
+
 impl Provider {
     /// The name on the command line.
     pub fn name(self) -> &'static str {
@@ -23,20 +45,26 @@ impl Provider {
         }
     }
 
-    /// Whether org.yaml configures this provider.
-    pub fn configured(self, org: &Org) -> bool {
-        match self {
-            Provider::Github => org.spec.github.is_some(),
-            Provider::Email => org.spec.email.as_ref().is_some_and(|e| e.backend.is_some()),
-        }
+    /// The provider's description in the registry.
+    pub fn description(self) -> &'static Description {
+        crate::registry::DESCRIPTIONS
+            .iter()
+            .copied()
+            .find(|d| d.name == self.name())
+            .unwrap_or(crate::registry::DESCRIPTIONS[0])
     }
 
-    /// What org.yaml needs for this provider (for errors).
-    fn config_key(self) -> &'static str {
-        match self {
-            Provider::Github => "a `github:` block",
-            Provider::Email => "`email.backend`",
-        }
+    /// Whether org.yaml configures this provider.
+    pub fn configured(self, org: &Org) -> bool {
+        (self.description().configured)(org)
+    }
+
+    /// The provider named `name`, if the command line knows it.
+    pub fn named(name: &str) -> Option<Provider> {
+        Provider::value_variants()
+            .iter()
+            .copied()
+            .find(|p| p.name() == name)
     }
 }
 
@@ -77,13 +105,20 @@ impl Selection {
         }
     }
 
+    /// Whether the provider called `name` is selected (false for a name this build lacks).
+    pub fn wants_name(&self, name: &str) -> bool {
+        Provider::named(name).is_some_and(|p| self.wants(p))
+    }
+
     /// Refuses a provider named with `--provider` that org.yaml does not configure.
     pub fn check_configured(&self, org: &Org) -> anyhow::Result<()> {
         for p in &self.provider {
             if !p.configured(org) {
                 bail!(
                     "--provider {p}: org.yaml has no {} (configure it, or leave `{p}` out)",
-                    p.config_key()
+                    p.description()
+                        .configured_by
+                        .trim_end_matches(" in org.yaml")
                 );
             }
         }

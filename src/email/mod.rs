@@ -44,6 +44,7 @@ pub mod mailgun;
 mod marker;
 pub mod plan;
 pub mod postfix;
+pub mod provider;
 pub mod render;
 pub mod results;
 pub mod rules;

@@ -5,14 +5,15 @@
 //! A backend writes its whole table at once (the Postfix map is one file), so a `--target` must
 //! select every email change or none.
 
-use crate::apply::{ChangeResult, Outcome, is_github};
+use super::changes::{alias_address, is_email};
+use crate::apply::{ChangeResult, Outcome};
 use crate::email;
-use crate::plan::{Address, Change};
+use crate::plan::Change;
 
 /// Why the selected email changes cannot be applied as selected, if they cannot. Pure.
 pub fn partial_selection(plan: &[Change], selected: &[Change]) -> Option<String> {
-    let all = plan.iter().filter(|c| !is_github(c)).count();
-    let chosen = selected.iter().filter(|c| !is_github(c)).count();
+    let all = plan.iter().filter(|c| is_email(c)).count();
+    let chosen = selected.iter().filter(|c| is_email(c)).count();
     (chosen > 0 && chosen < all).then(|| {
         format!(
             "--target selects {chosen} of the plan's {all} email alias changes, but the email backend writes every alias at once: target `email_alias` (all of them) or none"
@@ -27,7 +28,7 @@ pub fn results(
     changes: &[Change],
     outcome: Result<&email::ApplyReport, String>,
 ) -> Vec<ChangeResult> {
-    let email_changes: Vec<&Change> = changes.iter().filter(|c| !is_github(c)).collect();
+    let email_changes: Vec<&Change> = changes.iter().filter(|c| is_email(c)).collect();
     let report = match outcome {
         Err(error) => {
             return email_changes
@@ -77,11 +78,12 @@ pub fn results(
             .to_string();
         out.push(ChangeResult {
             change: Change {
-                address: Address::EmailAlias { address },
+                address: alias_address(&address),
                 action: a.action,
                 before: None,
                 after: None,
                 reason: a.note.clone(),
+                needs: Vec::new(),
             },
             outcome: match &a.error {
                 Some(error) => Outcome::Failed {
@@ -106,13 +108,12 @@ mod tests {
 
     fn alias(a: &str, action: Action) -> Change {
         Change {
-            address: Address::EmailAlias { address: a.into() },
+            address: alias_address(a),
             action,
             before: None,
-            after: Some(Resource::EmailAlias {
-                recipients: vec!["bob <redacted>".into()],
-            }),
+            after: Some(Resource::new().with("recipients", ["bob <redacted>"])),
             reason: None,
+            needs: Vec::new(),
         }
     }
 

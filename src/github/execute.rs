@@ -5,10 +5,11 @@
 //! updates, membership and permission adds, removals, team deletions children first.
 
 use super::error::{GithubError, retry_after};
+use super::resources::{GithubAddress, GithubResource};
 use super::state::GithubState;
 use super::writer::{GithubWriter, MembershipState, NewTeam, TeamPatch, expected_slug};
-use crate::apply::{ChangeResult, Outcome, Progress, Stopped, needed_team};
-use crate::plan::{Action, Address, Change, Resource};
+use crate::apply::{ChangeResult, Outcome, Progress, Stopped};
+use crate::plan::{Action, Address, Change};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the executor knows besides the changes.
@@ -55,7 +56,7 @@ pub async fn execute<W: GithubWriter>(
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> crate::apply::ApplyReport {
     let mut ids = ctx.team_ids.clone();
-    let mut missing: BTreeSet<String> = BTreeSet::new();
+    let mut missing: BTreeSet<Address> = BTreeSet::new();
     let mut stop: Option<String> = None;
     let mut report = crate::apply::ApplyReport::default();
     let total = changes.len();
@@ -70,7 +71,12 @@ pub async fn execute<W: GithubWriter>(
             Outcome::Skipped {
                 reason: reason.clone(),
             }
-        } else if let Some(team) = needed_team(change).filter(|t| missing.contains(*t)) {
+        } else if let Some(team) = change
+            .needs
+            .iter()
+            .find(|a| missing.contains(*a))
+            .and_then(|a| a.name.as_deref())
+        {
             Outcome::Skipped {
                 reason: format!("team `{team}` was not created"),
             }
@@ -88,9 +94,11 @@ pub async fn execute<W: GithubWriter>(
                 }
             }
         };
-        if let (Address::GithubTeam { slug }, Action::Create) = (&change.address, change.action) {
-            if !ids.contains_key(slug) {
-                missing.insert(slug.clone());
+        if let (Some(GithubAddress::Team { slug }), Action::Create) =
+            (GithubAddress::parse(&change.address), change.action)
+        {
+            if !ids.contains_key(&slug) {
+                missing.insert(change.address.clone());
             }
         }
         let result = ChangeResult {
@@ -186,14 +194,22 @@ async fn run_one<W: GithubWriter>(
             notes.push("invitation pending".into());
         }
     };
-    match (&change.address, change.action) {
-        (Address::GithubTeam { slug }, Action::Create) => {
-            let Some(Resource::GithubTeam {
+    let Some(address) = GithubAddress::parse(&change.address) else {
+        return Err(GithubError::NotApplied(format!(
+            "{}: not a GitHub resource this orgctl knows; it is applied by its own provider",
+            change.address
+        )));
+    };
+    let before = GithubResource::of(change, &change.before);
+    let after = GithubResource::of(change, &change.after);
+    match (&address, change.action) {
+        (GithubAddress::Team { slug }, Action::Create) => {
+            let Some(GithubResource::Team {
                 name,
                 description,
                 privacy,
                 parent,
-            }) = &change.after
+            }) = &after
             else {
                 return Err(malformed(change));
             };
@@ -238,21 +254,21 @@ async fn run_one<W: GithubWriter>(
             }
             Ok(())
         }
-        (Address::GithubTeam { slug }, Action::Update) => {
+        (GithubAddress::Team { slug }, Action::Update) => {
             let (
-                Some(Resource::GithubTeam {
+                Some(GithubResource::Team {
                     name: b_name,
                     description: b_desc,
                     privacy: b_priv,
                     parent: b_parent,
                 }),
-                Some(Resource::GithubTeam {
+                Some(GithubResource::Team {
                     name,
                     description,
                     privacy,
                     parent,
                 }),
-            ) = (&change.before, &change.after)
+            ) = (&before, &after)
             else {
                 return Err(malformed(change));
             };
@@ -274,41 +290,37 @@ async fn run_one<W: GithubWriter>(
             }
             writer.update_team(slug, &patch).await
         }
-        (Address::GithubTeam { slug }, Action::Delete) => writer.delete_team(slug).await,
-        (Address::GithubTeamMember { slug, login }, Action::Create | Action::Update) => {
-            let Some(Resource::GithubTeamMember { role, .. }) = &change.after else {
+        (GithubAddress::Team { slug }, Action::Delete) => writer.delete_team(slug).await,
+        (GithubAddress::TeamMember { slug, login }, Action::Create | Action::Update) => {
+            let Some(GithubResource::TeamMember { role, .. }) = &after else {
                 return Err(malformed(change));
             };
             let state = writer.set_team_membership(slug, login, *role).await?;
             pending(state, notes);
             Ok(())
         }
-        (Address::GithubTeamMember { slug, login }, Action::Delete) => {
+        (GithubAddress::TeamMember { slug, login }, Action::Delete) => {
             writer.remove_team_membership(slug, login).await
         }
-        (Address::GithubTeamRepo { slug, repo }, Action::Create | Action::Update) => {
-            let Some(Resource::GithubTeamRepo { permission }) = &change.after else {
+        (GithubAddress::TeamRepo { slug, repo }, Action::Create | Action::Update) => {
+            let Some(GithubResource::TeamRepo { permission }) = &after else {
                 return Err(malformed(change));
             };
             writer.set_team_repo(slug, repo, *permission).await
         }
-        (Address::GithubTeamRepo { slug, repo }, Action::Delete) => {
+        (GithubAddress::TeamRepo { slug, repo }, Action::Delete) => {
             writer.remove_team_repo(slug, repo).await
         }
-        (Address::GithubOrgMember { login }, Action::Create | Action::Update) => {
-            let Some(Resource::GithubOrgMember { role, .. }) = &change.after else {
+        (GithubAddress::OrgMember { login }, Action::Create | Action::Update) => {
+            let Some(GithubResource::OrgMember { role, .. }) = &after else {
                 return Err(malformed(change));
             };
             let state = writer.set_org_membership(login, *role).await?;
             pending(state, notes);
             Ok(())
         }
-        (Address::GithubOrgMember { login }, Action::Delete) => {
+        (GithubAddress::OrgMember { login }, Action::Delete) => {
             writer.remove_org_membership(login).await
         }
-        (Address::EmailAlias { .. }, _) => Err(GithubError::NotApplied(format!(
-            "{}: email aliases are applied by the email backend, not the GitHub writer",
-            change.address
-        ))),
     }
 }

@@ -3,9 +3,9 @@
 //! state read at apply time in, every reason to refuse out (all of them, not the first), each
 //! saying what to do.
 
+use super::resources::{GithubAddress, GithubResource};
 use super::state::{GithubState, OrgRole};
-use crate::apply::is_github;
-use crate::plan::{Action, Address, Change, Resource};
+use crate::plan::{Action, Address, Change};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -82,13 +82,16 @@ pub fn check(changes: &[Change], input: &GuardInput<'_>) -> Vec<Refusal> {
         .map(|m| m.login.to_lowercase())
         .collect();
     let had_owners = !owners.is_empty();
-    for c in changes.iter().filter(|c| is_github(c)) {
-        if let Address::GithubOrgMember { login } = &c.address {
+    for c in changes {
+        let Some(address) = GithubAddress::parse(&c.address) else {
+            continue;
+        };
+        if let GithubAddress::OrgMember { login } = &address {
             let key = login.to_lowercase();
-            let loses_owner = match (c.action, &c.after) {
+            let loses_owner = match (c.action, GithubResource::of(c, &c.after)) {
                 (Action::Delete, _) => true,
-                (Action::Update, Some(Resource::GithubOrgMember { role, .. })) => {
-                    *role != OrgRole::Admin
+                (Action::Update, Some(GithubResource::OrgMember { role, .. })) => {
+                    role != OrgRole::Admin
                 }
                 _ => false,
             };
@@ -112,7 +115,7 @@ pub fn check(changes: &[Change], input: &GuardInput<'_>) -> Vec<Refusal> {
                 }
             }
         }
-        if c.address
+        if address
             .team()
             .is_some_and(|t| input.unmanaged_teams.contains(t))
         {
@@ -128,23 +131,27 @@ pub fn check(changes: &[Change], input: &GuardInput<'_>) -> Vec<Refusal> {
 /// Team deletions whose (future) descendants are not deleted too.
 fn cascades(changes: &[Change], live: &GithubState) -> Vec<Refusal> {
     // Parent links after the plan's creates and updates.
-    let mut parent: BTreeMap<&str, Option<&str>> = live
+    let mut parent: BTreeMap<String, Option<String>> = live
         .teams
         .iter()
-        .map(|t| (t.slug.as_str(), t.parent.as_deref()))
+        .map(|t| (t.slug.clone(), t.parent.clone()))
         .collect();
-    let mut deleted = BTreeSet::new();
+    let mut deleted: BTreeSet<String> = BTreeSet::new();
     for c in changes {
-        match (&c.address, c.action, &c.after) {
+        match (
+            GithubAddress::parse(&c.address),
+            c.action,
+            GithubResource::of(c, &c.after),
+        ) {
             (
-                Address::GithubTeam { slug },
+                Some(GithubAddress::Team { slug }),
                 Action::Create | Action::Update,
-                Some(Resource::GithubTeam { parent: p, .. }),
+                Some(GithubResource::Team { parent: p, .. }),
             ) => {
-                parent.insert(slug, p.as_deref());
+                parent.insert(slug, p);
             }
-            (Address::GithubTeam { slug }, Action::Delete, _) => {
-                deleted.insert(slug.as_str());
+            (Some(GithubAddress::Team { slug }), Action::Delete, _) => {
+                deleted.insert(slug);
             }
             _ => {}
         }
@@ -152,7 +159,7 @@ fn cascades(changes: &[Change], live: &GithubState) -> Vec<Refusal> {
     let mut out = Vec::new();
     for team in &deleted {
         for (child, _) in parent.iter().filter(|(s, _)| !deleted.contains(*s)) {
-            let mut cur = parent.get(child).copied().flatten();
+            let mut cur = parent.get(child).cloned().flatten();
             let mut steps = 0;
             while let Some(p) = cur {
                 if p == *team {
@@ -166,7 +173,7 @@ fn cascades(changes: &[Change], live: &GithubState) -> Vec<Refusal> {
                 if steps > parent.len() {
                     break;
                 }
-                cur = parent.get(p).copied().flatten();
+                cur = parent.get(&p).cloned().flatten();
             }
         }
     }
@@ -214,17 +221,19 @@ mod tests {
             before: None,
             after: None,
             reason: None,
+            needs: Vec::new(),
         }
     }
 
     fn org(login: &str) -> Address {
-        Address::GithubOrgMember {
+        GithubAddress::OrgMember {
             login: login.into(),
         }
+        .into()
     }
 
     fn team(slug: &str) -> Address {
-        Address::GithubTeam { slug: slug.into() }
+        GithubAddress::Team { slug: slug.into() }.into()
     }
 
     #[test]

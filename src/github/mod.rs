@@ -30,6 +30,8 @@ pub mod http;
 pub mod import;
 mod listing;
 pub mod plan;
+pub mod provider;
+pub mod resources;
 pub mod rest_reader;
 pub mod retry;
 pub mod simulate;

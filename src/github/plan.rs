@@ -9,17 +9,19 @@
 //! (children first).
 
 use super::desired::{DesiredGithub, DesiredUser, desired_github};
+use super::resources::{GithubAddress, GithubResource, PROVIDER, needs};
 use super::simulate::simulate;
 use super::state::{GithubState, Invitation, OrgMember, OrgRole, TeamMember};
 use crate::model::Org;
 use crate::plan::{
-    Action, Address, Change, Note, PLAN_FORMAT_VERSION, Plan, Policy, Resource, fingerprint,
+    Action, Address, Change, Note, PartOrigin, Plan, PlanPart, Policy, Resource, fingerprint,
 };
 use jiff::civil::Date;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Computes the plan that makes `actual` match `desired`. Pure.
-pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Policy) -> Plan {
+/// The GitHub provider's part of a plan: every change that makes `actual` match `desired`, in
+/// execution order, with its notes and fingerprints. Pure.
+pub fn plan_part(desired: &DesiredGithub, actual: &GithubState) -> PlanPart {
     let mut actual = actual.clone();
     actual.normalize();
     let viewer = actual.viewer.as_deref().map(str::to_lowercase);
@@ -63,18 +65,18 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                         &mut notes,
                         u,
                         &m.login,
-                        Address::GithubOrgMember {
+                        Address::from(GithubAddress::OrgMember {
                             login: m.login.clone(),
-                        },
+                        }),
                     );
                     if m.role != *role {
                         if viewer.as_deref() == Some(m.login.to_lowercase().as_str())
                             && m.role == OrgRole::Admin
                         {
                             notes.push(Note {
-                                address: Address::GithubOrgMember {
+                                address: Address::from(GithubAddress::OrgMember {
                                     login: m.login.clone(),
-                                },
+                                }),
                                 message:
                                     "the token's own account is an owner; orgctl never demotes it"
                                         .into(),
@@ -82,9 +84,9 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                             continue;
                         }
                         org_changes.push(Change {
-                            address: Address::GithubOrgMember {
+                            address: Address::from(GithubAddress::OrgMember {
                                 login: m.login.clone(),
-                            },
+                            }),
                             action: Action::Update,
                             before: Some(org_member(Some(m.id), m.role, false)),
                             after: Some(org_member(u.id, *role, false)),
@@ -93,6 +95,7 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                                 role_word(*role),
                                 u.person
                             )),
+                            needs: Vec::new(),
                         });
                     }
                 }
@@ -102,21 +105,22 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                         continue;
                     }
                     org_changes.push(Change {
-                        address: Address::GithubOrgMember {
+                        address: Address::from(GithubAddress::OrgMember {
                             login: u.login.clone(),
-                        },
+                        }),
                         action: Action::Create,
                         before: None,
                         after: Some(org_member(u.id, *role, true)),
                         reason: Some(format!("people/{}.yaml", u.person)),
+                        needs: Vec::new(),
                     });
                 }
             }
         }
         for m in actual.members.iter().filter(|m| !matched.contains(&m.id)) {
-            let address = Address::GithubOrgMember {
+            let address = Address::from(GithubAddress::OrgMember {
                 login: m.login.clone(),
-            };
+            });
             if viewer.as_deref() == Some(m.login.to_lowercase().as_str()) {
                 notes.push(Note {
                     address,
@@ -134,6 +138,7 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                     before: Some(org_member(Some(m.id), m.role, false)),
                     after: None,
                     reason: Some("no person in people/ has this GitHub login".into()),
+                    needs: Vec::new(),
                 });
             }
         }
@@ -144,21 +149,22 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         {
             match &i.login {
                 Some(login) => removals.push(Change {
-                    address: Address::GithubOrgMember {
+                    address: Address::from(GithubAddress::OrgMember {
                         login: login.clone(),
-                    },
+                    }),
                     action: Action::Delete,
                     before: Some(org_member(None, OrgRole::Member, true)),
                     after: None,
                     reason: Some("pending invitation for someone not declared: cancel it".into()),
+                    needs: Vec::new(),
                 }),
                 None => notes.push(Note {
-                    address: Address::GithubOrgMember {
+                    address: Address::from(GithubAddress::OrgMember {
                         login: i
                             .email
                             .clone()
                             .unwrap_or_else(|| format!("invitation {}", i.id)),
-                    },
+                    }),
                     message: "a pending e-mail invitation orgctl did not send; left alone".into(),
                 }),
             }
@@ -179,15 +185,15 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         .collect();
     for slug in parents_first(desired) {
         let d = &desired.teams[slug];
-        let want = Resource::GithubTeam {
+        let want = Resource::from(GithubResource::Team {
             name: d.name.clone(),
             description: d.description.clone(),
             privacy: d.privacy,
             parent: d.parent.clone(),
-        };
-        let team_addr = Address::GithubTeam {
+        });
+        let team_addr = Address::from(GithubAddress::Team {
             slug: slug.to_string(),
-        };
+        });
         let (members, repos) = match actual_teams.get(slug) {
             None => {
                 team_creates.push(Change {
@@ -196,16 +202,17 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                     before: None,
                     after: Some(want),
                     reason: Some(format!("teams/{}.yaml", d.id)),
+                    needs: Vec::new(),
                 });
                 (&[][..], &[][..])
             }
             Some(a) => {
-                let have = Resource::GithubTeam {
+                let have = Resource::from(GithubResource::Team {
                     name: a.name.clone(),
                     description: a.description.clone(),
                     privacy: a.privacy,
                     parent: a.parent.clone(),
-                };
+                });
                 if have != want {
                     team_updates.push(Change {
                         address: team_addr,
@@ -213,6 +220,7 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                         before: Some(have),
                         after: Some(want),
                         reason: Some(format!("teams/{}.yaml", d.id)),
+                        needs: Vec::new(),
                     });
                 }
                 (a.members.as_slice(), a.repos.as_slice())
@@ -232,87 +240,92 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
                     matched.insert(m.id);
                     if m.role != *role {
                         adds.push(Change {
-                            address: Address::GithubTeamMember {
+                            address: Address::from(GithubAddress::TeamMember {
                                 slug: slug.to_string(),
                                 login: m.login.clone(),
-                            },
+                            }),
                             action: Action::Update,
-                            before: Some(Resource::GithubTeamMember {
+                            before: Some(Resource::from(GithubResource::TeamMember {
                                 user_id: Some(m.id),
                                 role: m.role,
-                            }),
-                            after: Some(Resource::GithubTeamMember {
+                            })),
+                            after: Some(Resource::from(GithubResource::TeamMember {
                                 user_id: u.id,
                                 role: *role,
-                            }),
+                            })),
                             reason: Some(if *role == crate::github::state::TeamRole::Maintainer {
                                 format!("lead of teams/{}.yaml", d.id)
                             } else {
                                 format!("not a lead of teams/{}.yaml", d.id)
                             }),
+                            needs: Vec::new(),
                         });
                     }
                 }
                 None if invited.contains(&u.login.to_lowercase()) => {}
                 None => adds.push(Change {
-                    address: Address::GithubTeamMember {
+                    address: Address::from(GithubAddress::TeamMember {
                         slug: slug.to_string(),
                         // The API takes the account's current login: a renamed account is
                         // found by its id among the org members.
                         login: current_login(&actual, u),
-                    },
+                    }),
                     action: Action::Create,
                     before: None,
-                    after: Some(Resource::GithubTeamMember {
+                    after: Some(Resource::from(GithubResource::TeamMember {
                         user_id: u.id,
                         role: *role,
-                    }),
+                    })),
                     reason: Some(format!("member in teams/{}.yaml", d.id)),
+                    needs: Vec::new(),
                 }),
             }
         }
         for m in members.iter().filter(|m| !matched.contains(&m.id)) {
             removals.push(Change {
-                address: Address::GithubTeamMember {
+                address: Address::from(GithubAddress::TeamMember {
                     slug: slug.to_string(),
                     login: m.login.clone(),
-                },
+                }),
                 action: Action::Delete,
-                before: Some(Resource::GithubTeamMember {
+                before: Some(Resource::from(GithubResource::TeamMember {
                     user_id: Some(m.id),
                     role: m.role,
-                }),
+                })),
                 after: None,
                 reason: Some(format!("not a current member in teams/{}.yaml", d.id)),
+                needs: Vec::new(),
             });
         }
         // Repositories.
         for (repo, perm) in &d.repos {
             let have = repos.iter().find(|r| r.name.eq_ignore_ascii_case(repo));
-            let want = Resource::GithubTeamRepo { permission: *perm };
+            let want = Resource::from(GithubResource::TeamRepo { permission: *perm });
             match have {
                 Some(h) if h.permission == *perm => {}
                 Some(h) => adds.push(Change {
-                    address: Address::GithubTeamRepo {
+                    address: Address::from(GithubAddress::TeamRepo {
                         slug: slug.to_string(),
                         repo: h.name.clone(),
-                    },
-                    action: Action::Update,
-                    before: Some(Resource::GithubTeamRepo {
-                        permission: h.permission,
                     }),
+                    action: Action::Update,
+                    before: Some(Resource::from(GithubResource::TeamRepo {
+                        permission: h.permission,
+                    })),
                     after: Some(want),
                     reason: None,
+                    needs: Vec::new(),
                 }),
                 None => adds.push(Change {
-                    address: Address::GithubTeamRepo {
+                    address: Address::from(GithubAddress::TeamRepo {
                         slug: slug.to_string(),
                         repo: repo.clone(),
-                    },
+                    }),
                     action: Action::Create,
                     before: None,
                     after: Some(want),
                     reason: None,
+                    needs: Vec::new(),
                 }),
             }
         }
@@ -321,16 +334,17 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
             .filter(|r| !d.repos.keys().any(|k| k.eq_ignore_ascii_case(&r.name)))
         {
             removals.push(Change {
-                address: Address::GithubTeamRepo {
+                address: Address::from(GithubAddress::TeamRepo {
                     slug: slug.to_string(),
                     repo: r.name.clone(),
-                },
-                action: Action::Delete,
-                before: Some(Resource::GithubTeamRepo {
-                    permission: r.permission,
                 }),
+                action: Action::Delete,
+                before: Some(Resource::from(GithubResource::TeamRepo {
+                    permission: r.permission,
+                })),
                 after: None,
                 reason: Some(format!("not in `github.repos` of teams/{}.yaml", d.id)),
+                needs: Vec::new(),
             });
         }
     }
@@ -341,21 +355,22 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         .filter(|t| !desired.teams.contains_key(&t.slug))
         .collect();
     for t in children_first(&undeclared, &actual) {
-        let address = Address::GithubTeam {
+        let address = Address::from(GithubAddress::Team {
             slug: t.slug.clone(),
-        };
+        });
         if desired.prune_undeclared_teams {
             team_deletes.push(Change {
                 address,
                 action: Action::Delete,
-                before: Some(Resource::GithubTeam {
+                before: Some(Resource::from(GithubResource::Team {
                     name: t.name.clone(),
                     description: t.description.clone(),
                     privacy: t.privacy,
                     parent: t.parent.clone(),
-                }),
+                })),
                 after: None,
                 reason: Some("not declared in teams/ (prune_undeclared_teams is on)".into()),
+                needs: Vec::new(),
             });
         } else {
             notes.push(Note {
@@ -375,7 +390,7 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         &mut adds,
         &mut removals,
     ] {
-        group.sort_by(|a, b| a.address.cmp(&b.address));
+        group.sort_by_cached_key(|c| GithubAddress::parse(&c.address));
     }
     let mut changes: Vec<Change> = org_changes
         .into_iter()
@@ -384,24 +399,27 @@ pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Polic
         .chain(removals)
         .chain(team_deletes)
         .collect();
-    changes.retain(|c| policy.selects(c));
-    let removal_count = crate::plan::removals(&changes);
-    Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        orgctl_version: env!("CARGO_PKG_VERSION").to_string(),
-        org: desired.org.clone(),
-        desired_fingerprint: fingerprint(desired),
-        observed_fingerprint: actual.fingerprint(),
+    for c in &mut changes {
+        c.needs = needs(c);
+    }
+    PlanPart {
         changes,
         notes,
-        removals: removal_count,
-        max_removals: desired.max_removals,
-        email_backend: None,
-        email_desired_fingerprint: None,
-        email_observed_fingerprint: None,
-        targets: policy.targets.clone(),
-        digest: String::new(),
+        origin: PartOrigin {
+            provider: PROVIDER.to_string(),
+            target: format!("GitHub organisation {}", desired.org),
+            desired_fingerprint: fingerprint(desired),
+            observed_fingerprint: actual.fingerprint(),
+        },
     }
+}
+
+/// The plan that makes `actual` match `desired`, with only the GitHub part: the changes of
+/// [`plan_part`] that `policy` selects. Pure.
+pub fn plan_github(desired: &DesiredGithub, actual: &GithubState, policy: &Policy) -> Plan {
+    let mut plan = Plan::new(&desired.org, desired.max_removals);
+    plan.add_part(plan_part(desired, actual), policy);
+    plan
 }
 
 /// The GitHub changes from the base's desired state to the head's (for `orgctl diff`): the base as if applied (a
@@ -447,11 +465,11 @@ fn current_login(actual: &GithubState, u: &DesiredUser) -> String {
 }
 
 fn org_member(user_id: Option<u64>, role: OrgRole, pending: bool) -> Resource {
-    Resource::GithubOrgMember {
+    Resource::from(GithubResource::OrgMember {
         user_id,
         role,
         pending,
-    }
+    })
 }
 
 fn role_word(role: OrgRole) -> &'static str {
@@ -514,13 +532,15 @@ fn parents_first(desired: &DesiredGithub) -> Vec<&str> {
 fn team_changes_in_order(creates: Vec<Change>, updates: Vec<Change>) -> Vec<Change> {
     use crate::schema::Privacy;
     let changes: Vec<Change> = creates.into_iter().chain(updates).collect();
-    let team = |r: &Option<Resource>| match r {
-        Some(Resource::GithubTeam {
-            privacy, parent, ..
-        }) => Some((*privacy, parent.clone())),
-        _ => None,
-    };
-    let slug = |c: &Change| c.address.team().map(str::to_string);
+    let team =
+        |r: &Option<Resource>| match r.as_ref().and_then(|r| GithubResource::parse("team", r)) {
+            Some(GithubResource::Team {
+                privacy, parent, ..
+            }) => Some((privacy, parent)),
+            _ => None,
+        };
+    let slug =
+        |c: &Change| GithubAddress::parse(&c.address).and_then(|a| a.team().map(str::to_string));
     let index: HashMap<String, usize> = changes
         .iter()
         .enumerate()

@@ -7,10 +7,11 @@
 //! from every team). Every lookup is indexed, so simulating a plan for 10,000 members and 2,000
 //! teams costs one map operation per change.
 
+use super::resources::{GithubAddress, GithubResource};
 use super::state::{
     GithubState, Invitation, InvitationRole, OrgMember, OrgRole, Team, TeamMember, TeamRepo,
 };
-use crate::plan::{Action, Address, Change, Plan, Resource};
+use crate::plan::{Action, Change, Plan};
 use std::collections::{BTreeMap, HashSet};
 
 /// The state after every change of `plan` succeeds. New org members are added as invitations
@@ -127,11 +128,13 @@ impl Sim {
     }
 
     fn apply(&mut self, c: &Change, accept: bool) {
-        match (&c.address, c.action, &c.after) {
+        let address = GithubAddress::parse(&c.address);
+        let after = GithubResource::of(c, &c.after);
+        match (&address, c.action, &after) {
             (
-                Address::GithubTeam { slug },
+                Some(GithubAddress::Team { slug }),
                 Action::Create | Action::Update,
-                Some(Resource::GithubTeam {
+                Some(GithubResource::Team {
                     name,
                     description,
                     privacy,
@@ -165,7 +168,7 @@ impl Sim {
                     );
                 }
             }
-            (Address::GithubTeam { slug }, Action::Delete, _) => {
+            (Some(GithubAddress::Team { slug }), Action::Delete, _) => {
                 // Deleting a team deletes its child teams (documented).
                 let mut doomed = vec![slug.clone()];
                 let mut i = 0;
@@ -184,9 +187,9 @@ impl Sim {
                 }
             }
             (
-                Address::GithubTeamMember { slug, login },
+                Some(GithubAddress::TeamMember { slug, login }),
                 Action::Create | Action::Update,
-                Some(Resource::GithubTeamMember { user_id, role }),
+                Some(GithubResource::TeamMember { user_id, role }),
             ) => {
                 let k = key(login);
                 if !self.members.contains_key(&k) {
@@ -219,15 +222,15 @@ impl Sim {
                         });
                 }
             }
-            (Address::GithubTeamMember { slug, login }, Action::Delete, _) => {
+            (Some(GithubAddress::TeamMember { slug, login }), Action::Delete, _) => {
                 if let Some(t) = self.teams.get_mut(slug) {
                     t.members.remove(&key(login));
                 }
             }
             (
-                Address::GithubTeamRepo { slug, repo },
+                Some(GithubAddress::TeamRepo { slug, repo }),
                 Action::Create | Action::Update,
-                Some(Resource::GithubTeamRepo { permission }),
+                Some(GithubResource::TeamRepo { permission }),
             ) => {
                 if let Some(t) = self.teams.get_mut(slug) {
                     t.repos
@@ -239,15 +242,15 @@ impl Sim {
                         });
                 }
             }
-            (Address::GithubTeamRepo { slug, repo }, Action::Delete, _) => {
+            (Some(GithubAddress::TeamRepo { slug, repo }), Action::Delete, _) => {
                 if let Some(t) = self.teams.get_mut(slug) {
                     t.repos.remove(&key(repo));
                 }
             }
             (
-                Address::GithubOrgMember { login },
+                Some(GithubAddress::OrgMember { login }),
                 Action::Create | Action::Update,
-                Some(Resource::GithubOrgMember { user_id, role, .. }),
+                Some(GithubResource::OrgMember { user_id, role, .. }),
             ) => {
                 if let Some(m) = self.members.get_mut(&key(login)) {
                     m.role = *role;
@@ -271,7 +274,7 @@ impl Sim {
                     );
                 }
             }
-            (Address::GithubOrgMember { login }, Action::Delete, _) => {
+            (Some(GithubAddress::OrgMember { login }), Action::Delete, _) => {
                 // Removing a member removes them from every team too (documented).
                 let k = key(login);
                 self.members.remove(&k);

@@ -8,80 +8,20 @@
 //! provider hands a [`PlanPart`]); it is rendered elsewhere (`crate::render::plan`).
 //! Display-only fields (`reason`) never drive apply.
 
-use crate::github::state::{OrgRole, TeamRole};
-use crate::schema::{Permission, Privacy};
+pub mod address;
+pub mod resource;
+
+pub use address::Address;
+pub use resource::Resource;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::fmt;
 
 /// Version of the plan file format written by this build; `apply` refuses other versions.
-/// Version 2 added `targets` and `digest` (the saved plan's content bound to its fingerprints).
-pub const PLAN_FORMAT_VERSION: u32 = 2;
-
-/// The address of one managed resource, printed Terraform-style (`github_team.infra`).
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Address {
-    /// A GitHub team.
-    GithubTeam {
-        /// Team slug.
-        slug: String,
-    },
-    /// A person's membership of a GitHub team.
-    GithubTeamMember {
-        /// Team slug.
-        slug: String,
-        /// User login.
-        login: String,
-    },
-    /// A team's permission on a repository.
-    GithubTeamRepo {
-        /// Team slug.
-        slug: String,
-        /// Repository name.
-        repo: String,
-    },
-    /// A person's membership of the GitHub organisation.
-    GithubOrgMember {
-        /// User login.
-        login: String,
-    },
-    /// An email alias.
-    EmailAlias {
-        /// The alias address.
-        address: String,
-    },
-}
-
-impl Address {
-    /// The team slug this address belongs to, for grouping output.
-    pub fn team(&self) -> Option<&str> {
-        match self {
-            Address::GithubTeam { slug }
-            | Address::GithubTeamMember { slug, .. }
-            | Address::GithubTeamRepo { slug, .. } => Some(slug),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Address::GithubTeam { slug } => write!(f, "github_team.{slug}"),
-            Address::GithubTeamMember { slug, login } => {
-                write!(f, "github_team_member.{slug}[\"{login}\"]")
-            }
-            Address::GithubTeamRepo { slug, repo } => {
-                write!(f, "github_team_repo.{slug}[\"{repo}\"]")
-            }
-            Address::GithubOrgMember { login } => write!(f, "github_org_member[\"{login}\"]"),
-            Address::EmailAlias { address } => write!(f, "email_alias[\"{address}\"]"),
-        }
-    }
-}
+/// Version 2 added `targets` and `digest` (the saved plan's content bound to its fingerprints);
+/// version 3 made addresses and resources generic (provider, kind, name, index; attributes)
+/// and lists each provider's fingerprints in `parts` (docs/plan-format.md).
+pub const PLAN_FORMAT_VERSION: u32 = 3;
 
 /// What a change does.
 #[derive(
@@ -118,83 +58,6 @@ impl Action {
     }
 }
 
-/// The state of one resource, as desired or as observed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Resource {
-    /// A team.
-    GithubTeam {
-        /// Display name on GitHub.
-        name: String,
-        /// Description.
-        description: Option<String>,
-        /// Visibility.
-        privacy: Privacy,
-        /// Parent team slug.
-        parent: Option<String>,
-    },
-    /// A team membership.
-    GithubTeamMember {
-        /// GitHub user id, when known.
-        user_id: Option<u64>,
-        /// Member or maintainer.
-        role: TeamRole,
-    },
-    /// A team's repository permission.
-    GithubTeamRepo {
-        /// Permission.
-        permission: Permission,
-    },
-    /// An org membership.
-    GithubOrgMember {
-        /// GitHub user id, when known.
-        user_id: Option<u64>,
-        /// Admin or member.
-        role: OrgRole,
-        /// True while the invitation is not accepted.
-        pending: bool,
-    },
-    /// An email alias (recipients as displayed: private ones redacted).
-    EmailAlias {
-        /// Recipients, sorted.
-        recipients: Vec<String>,
-    },
-}
-
-impl Resource {
-    /// `(field, value)` pairs for display and field-level diffs.
-    pub fn fields(&self) -> Vec<(&'static str, String)> {
-        let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "(none)".into());
-        match self {
-            Resource::GithubTeam {
-                name,
-                description,
-                privacy,
-                parent,
-            } => vec![
-                ("name", name.clone()),
-                ("description", opt(description)),
-                ("privacy", format!("{privacy:?}").to_lowercase()),
-                ("parent", opt(parent)),
-            ],
-            Resource::GithubTeamMember { role, .. } => {
-                vec![("role", format!("{role:?}").to_lowercase())]
-            }
-            Resource::GithubTeamRepo { permission } => {
-                vec![("permission", format!("{permission:?}").to_lowercase())]
-            }
-            Resource::GithubOrgMember { role, pending, .. } => {
-                let mut v = vec![("role", format!("{role:?}").to_lowercase())];
-                if *pending {
-                    v.push(("state", "pending invitation".into()));
-                }
-                v
-            }
-            Resource::EmailAlias { recipients } => vec![("recipients", recipients.join(", "))],
-        }
-    }
-}
-
 /// One planned change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -210,37 +73,44 @@ pub struct Change {
     /// Why, for people (display only; apply never reads it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The resources that must exist before this change runs (a team member's team, a team's
+    /// parent): with `--target`, their creations in the plan run too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<Address>,
 }
 
 impl Change {
-    /// Fields whose value differs, as `(field, before, after)`.
-    pub fn changed_fields(&self) -> Vec<(&'static str, Option<String>, Option<String>)> {
-        let before = self
-            .before
-            .as_ref()
-            .map(Resource::fields)
-            .unwrap_or_default();
-        let after = self
-            .after
-            .as_ref()
-            .map(Resource::fields)
-            .unwrap_or_default();
-        let mut names: Vec<&'static str> = before.iter().chain(&after).map(|(n, _)| *n).collect();
-        names.dedup();
-        let mut seen = Vec::new();
+    /// Attributes whose value differs, as `(name, before, after)` values, in the providers'
+    /// order (the after side's first).
+    pub fn changed_values(
+        &self,
+    ) -> Vec<(&str, Option<&serde_json::Value>, Option<&serde_json::Value>)> {
+        let before: Vec<(&str, &serde_json::Value)> =
+            self.before.iter().flat_map(Resource::attributes).collect();
+        let after: Vec<(&str, &serde_json::Value)> =
+            self.after.iter().flat_map(Resource::attributes).collect();
+        let mut seen: Vec<&str> = Vec::new();
         let mut out = Vec::new();
-        for n in names {
-            if seen.contains(&n) {
+        for (n, _) in before.iter().chain(&after) {
+            if seen.contains(n) {
                 continue;
             }
             seen.push(n);
-            let b = before.iter().find(|(k, _)| *k == n).map(|(_, v)| v.clone());
-            let a = after.iter().find(|(k, _)| *k == n).map(|(_, v)| v.clone());
+            let b = before.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+            let a = after.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
             if a != b {
-                out.push((n, b, a));
+                out.push((*n, b, a));
             }
         }
         out
+    }
+
+    /// Attributes whose value differs, as `(name, before, after)` as printed.
+    pub fn changed_fields(&self) -> Vec<(&str, Option<String>, Option<String>)> {
+        self.changed_values()
+            .into_iter()
+            .map(|(n, b, a)| (n, b.map(resource::display), a.map(resource::display)))
+            .collect()
     }
 }
 
@@ -279,12 +149,11 @@ pub struct Plan {
     pub format_version: u32,
     /// The orgctl version that made it.
     pub orgctl_version: String,
-    /// The GitHub organisation.
+    /// The GitHub organisation (the org's name when GitHub is not planned).
     pub org: String,
-    /// SHA-256 of the desired state (the org files as interpreted).
-    pub desired_fingerprint: String,
-    /// SHA-256 of the observed live state the plan was computed against.
-    pub observed_fingerprint: String,
+    /// Each planned provider: what it changes and the fingerprints of the desired and observed
+    /// state its changes were computed from, in plan order.
+    pub parts: Vec<PartOrigin>,
     /// The changes, in the order apply executes them.
     pub changes: Vec<Change>,
     /// Drift and renames that the plan reports but does not change.
@@ -293,15 +162,6 @@ pub struct Plan {
     pub removals: usize,
     /// The org's `limits.max_removals`.
     pub max_removals: u32,
-    /// The email backend the `email_alias` changes are for, when email is planned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_backend: Option<String>,
-    /// Fingerprint of the desired email aliases (secrets as references), when email is planned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_desired_fingerprint: Option<String>,
-    /// Fingerprint of the observed email aliases, when email is planned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_observed_fingerprint: Option<String>,
     /// The `--target` addresses the plan was restricted to (empty: everything). `apply`
     /// recomputes a saved plan with the same selection.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -321,21 +181,18 @@ pub struct Policy {
 
 impl Policy {
     /// Whether `--target` selects this change: the exact address, every `[...]` instance of a
-    /// resource (`github_org_member` selects all org members), or a whole team
-    /// (`github_team.infra` also selects its members and repositories).
+    /// resource (`github_org_member` selects all org members), or a resource with everything
+    /// that belongs to it (`github_team.infra` also selects `github_team_member.infra[…]`,
+    /// [`Address::owners`]).
     pub fn selects(&self, change: &Change) -> bool {
         if self.targets.is_empty() {
             return true;
         }
         let a = change.address.to_string();
-        self.targets.iter().any(|t| {
-            a == *t
-                || a.starts_with(&format!("{t}["))
-                || change
-                    .address
-                    .team()
-                    .is_some_and(|slug| t.strip_prefix("github_team.") == Some(slug))
-        })
+        let owners = change.address.owners();
+        self.targets
+            .iter()
+            .any(|t| a == *t || a.starts_with(&format!("{t}[")) || owners.contains(t))
     }
 }
 
@@ -346,11 +203,23 @@ pub struct PlanPart {
     pub changes: Vec<Change>,
     /// Drift and other findings the plan reports but does not change.
     pub notes: Vec<Note>,
-    /// Where the changes go (`postfix map /etc/postfix/virtual`).
-    pub backend: String,
-    /// Fingerprint of the desired state the changes were computed from.
+    /// The provider, what it changes and its fingerprints.
+    pub origin: PartOrigin,
+}
+
+/// What one provider's part of a plan was computed from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartOrigin {
+    /// The provider (`github`, `email`).
+    pub provider: String,
+    /// What it changes (`GitHub organisation acme`, `postfix map ./virtual`).
+    pub target: String,
+    /// SHA-256 of the desired state (the org files as the provider interprets them).
+    /// `apply plan.json` recomputes it and refuses the plan if the files changed since.
     pub desired_fingerprint: String,
-    /// Fingerprint of the observed state the changes were computed against.
+    /// SHA-256 of the observed live state the changes were computed against. `apply plan.json`
+    /// reads it again and refuses the plan if it changed since.
     pub observed_fingerprint: String,
 }
 
@@ -358,38 +227,35 @@ pub struct PlanPart {
 const DIGEST_PREFIX: &str = "sha256:";
 
 impl Plan {
-    /// A plan with no GitHub part (an org that only manages email).
-    pub fn without_github(org: &str, max_removals: u32) -> Plan {
+    /// A plan of no provider yet, for organisation `org` with removal limit `max_removals`.
+    pub fn new(org: &str, max_removals: u32) -> Plan {
         Plan {
             format_version: PLAN_FORMAT_VERSION,
             orgctl_version: env!("CARGO_PKG_VERSION").to_string(),
             org: org.to_string(),
-            desired_fingerprint: fingerprint(&()),
-            observed_fingerprint: fingerprint(&()),
+            parts: Vec::new(),
             changes: Vec::new(),
             notes: Vec::new(),
             removals: 0,
             max_removals,
-            email_backend: None,
-            email_desired_fingerprint: None,
-            email_observed_fingerprint: None,
             targets: Vec::new(),
             digest: String::new(),
         }
     }
 
-    /// Adds the email provider's part (changes selected by `policy`, its notes and
-    /// fingerprints; the email provider's `email/changes.rs` computes it). The plan document keeps
-    /// its `email_*` fields for it (docs/plan-format.md).
-    pub fn add_email(&mut self, part: PlanPart, policy: &Policy) {
+    /// Adds a provider's part: its changes selected by `policy`, its notes and its origin.
+    pub fn add_part(&mut self, part: PlanPart, policy: &Policy) {
         self.changes
             .extend(part.changes.into_iter().filter(|c| policy.selects(c)));
         self.notes.extend(part.notes);
         self.removals = removals(&self.changes);
-        self.email_backend = Some(part.backend);
-        self.email_desired_fingerprint = Some(part.desired_fingerprint);
-        self.email_observed_fingerprint = Some(part.observed_fingerprint);
+        self.parts.push(part.origin);
         self.targets.clone_from(&policy.targets);
+    }
+
+    /// The origin of `provider`'s part, when the plan has one.
+    pub fn part(&self, provider: &str) -> Option<&PartOrigin> {
+        self.parts.iter().find(|p| p.provider == provider)
     }
 
     /// Counts by action.
@@ -421,8 +287,9 @@ impl Plan {
 
     /// `sha256:` and the SHA-256 of the plan's content: its canonical JSON without `digest`,
     /// `orgctl_version` (informational) and each change's `reason` (display only). Everything
-    /// apply acts on or checks (organisation, fingerprints, targets, the ordered changes with
-    /// their before and after, notes, removal counts, the email backend) is covered.
+    /// apply acts on or checks (organisation, each provider's target and fingerprints, targets,
+    /// the ordered changes with their before, after and needs, notes, removal counts) is
+    /// covered.
     pub fn content_digest(&self) -> String {
         let mut value = serde_json::to_value(self).unwrap_or_default();
         if let Some(map) = value.as_object_mut() {
@@ -522,7 +389,10 @@ impl Plan {
 fn counted(changes: &[Change]) -> std::collections::BTreeMap<String, (usize, &Change)> {
     let mut out = std::collections::BTreeMap::new();
     for c in changes {
-        let key = serde_json::to_string(c).unwrap_or_default();
+        // Canonical (keys sorted): attribute order is display only.
+        let key = serde_json::to_value(c)
+            .map(|v| v.to_string())
+            .unwrap_or_default();
         out.entry(key).or_insert((0, c)).0 += 1;
     }
     out
@@ -559,28 +429,20 @@ pub fn fingerprint<T: Serialize>(value: &T) -> String {
 mod tests {
     use super::*;
 
-    fn member(login: &str, role: TeamRole) -> Change {
+    fn member(login: &str, role: &str) -> Change {
         Change {
-            address: Address::GithubTeamMember {
-                slug: "infra".into(),
-                login: login.into(),
-            },
+            address: Address::named_indexed("github", "team_member", "infra", login),
             action: Action::Create,
             before: None,
-            after: Some(Resource::GithubTeamMember {
-                user_id: Some(7),
-                role,
-            }),
+            after: Some(Resource::new().with("role", role).with_id("user_id", 7)),
             reason: Some("teams/infra.yaml".into()),
+            needs: vec![Address::named("github", "team", "infra")],
         }
     }
 
     fn plan() -> Plan {
-        let mut p = Plan::without_github("example", 5);
-        p.changes = vec![
-            member("ann", TeamRole::Member),
-            member("bo", TeamRole::Maintainer),
-        ];
+        let mut p = Plan::new("example", 5);
+        p.changes = vec![member("ann", "member"), member("bo", "maintainer")];
         p
     }
 
@@ -598,16 +460,20 @@ mod tests {
             "display-only fields are not covered"
         );
         for edit in [
-            |p: &mut Plan| {
-                p.changes[1].after = Some(Resource::GithubTeamMember {
-                    user_id: Some(7),
-                    role: TeamRole::Member,
-                })
-            },
+            |p: &mut Plan| p.changes[1].after = Some(Resource::new().with("role", "member")),
+            |p: &mut Plan| p.changes[1].after = Some(Resource::new().with("role", "maintainer")),
+            |p: &mut Plan| p.changes[0].needs.clear(),
             |p: &mut Plan| p.changes.swap(0, 1),
             |p: &mut Plan| p.max_removals = 50,
             |p: &mut Plan| p.targets.push("github_team.infra".into()),
-            |p: &mut Plan| p.observed_fingerprint = "0".repeat(64),
+            |p: &mut Plan| {
+                p.parts.push(PartOrigin {
+                    provider: "github".into(),
+                    target: "GitHub organisation example".into(),
+                    desired_fingerprint: "0".repeat(64),
+                    observed_fingerprint: "0".repeat(64),
+                })
+            },
             |p: &mut Plan| p.changes.pop().map_or((), drop),
         ] {
             let mut edited = sealed.clone();
@@ -632,7 +498,7 @@ mod tests {
         assert_eq!(reasons.binding_mismatch(&fresh), None);
 
         let mut saved = fresh.clone();
-        saved.changes[0] = member("mallory", TeamRole::Maintainer);
+        saved.changes[0] = member("mallory", "maintainer");
         saved.changes.push(saved.changes[1].clone());
         let why = saved.binding_mismatch(&fresh).expect("differs");
         assert_eq!(
@@ -657,5 +523,40 @@ mod tests {
                 "`max_removals` is 100 in the plan file, 5 now".to_string()
             ])
         );
+    }
+}
+
+#[cfg(test)]
+mod selection_tests {
+    use super::*;
+
+    fn change(address: Address) -> Change {
+        Change {
+            address,
+            action: Action::Create,
+            before: None,
+            after: None,
+            reason: None,
+            needs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_target_selects_the_address_its_instances_and_what_belongs_to_it() {
+        let policy = |t: &str| Policy {
+            targets: vec![t.to_string()],
+        };
+        let member = change(Address::named_indexed("github", "team_member", "web", "a"));
+        let team = change(Address::named("github", "team", "web"));
+        let other = change(Address::named("github", "team", "webmasters"));
+        let invite = change(Address::indexed("github", "org_member", "a"));
+        assert!(policy("github_team.web").selects(&member));
+        assert!(policy("github_team.web").selects(&team));
+        assert!(!policy("github_team.web").selects(&other));
+        assert!(!policy("github_team.web").selects(&invite));
+        assert!(policy("github_org_member").selects(&invite));
+        assert!(policy("github_team_member.web").selects(&member));
+        assert!(!policy("github_team_member.web[\"b\"]").selects(&member));
+        assert!(Policy::default().selects(&other));
     }
 }

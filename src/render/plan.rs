@@ -3,7 +3,10 @@
 //! Both read only the [`Plan`] data, so what a reviewer sees is what apply executes.
 
 use super::text::{markdown as markdown_text, terminal_safe};
+use crate::plan::resource::display;
 use crate::plan::{Action, Change, Plan};
+use crate::provider::Catalog;
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 const GREEN: &str = "\x1b[32m";
@@ -40,25 +43,20 @@ pub fn summary_line(plan: &Plan) -> String {
     }
 }
 
-/// Changes grouped: organisation-level first, then by team slug.
-fn groups(plan: &Plan) -> BTreeMap<(u8, String), Vec<&Change>> {
+/// Changes grouped as their providers describe their kinds (organisation members, then each
+/// team, then email aliases).
+fn groups<'p>(plan: &'p Plan, catalog: &Catalog<'_>) -> BTreeMap<(u8, String), Vec<&'p Change>> {
     let mut g: BTreeMap<(u8, String), Vec<&Change>> = BTreeMap::new();
     for c in &plan.changes {
-        let key = match c.address.team() {
-            Some(slug) => (1, format!("team {slug}")),
-            None => match c.address {
-                crate::plan::Address::EmailAlias { .. } => (2, "email aliases".to_string()),
-                _ => (0, "organisation members".to_string()),
-            },
-        };
-        g.entry(key).or_default().push(c);
+        g.entry(catalog.group(&c.address)).or_default().push(c);
     }
     g
 }
 
-/// Human output. Every text from the files or from GitHub goes through [`terminal_safe`]; the
-/// only escape sequences are the colours, when `color` is set.
-pub fn human(plan: &Plan, color: bool) -> String {
+/// Human output, grouped as `catalog` describes the kinds. Every text from the files or from
+/// GitHub goes through [`terminal_safe`]; the only escape sequences are the colours, when
+/// `color` is set. A list attribute that changes shows the items gained and lost.
+pub fn human(plan: &Plan, catalog: &Catalog<'_>, color: bool) -> String {
     let paint = |a: Action, s: &str| {
         if color {
             format!("{}{s}{RESET}", colour(a))
@@ -71,7 +69,7 @@ pub fn human(plan: &Plan, color: bool) -> String {
         "orgctl plan for GitHub organisation `{}`\n\n",
         terminal_safe(&plan.org)
     ));
-    for ((_, title), changes) in groups(plan) {
+    for ((_, title), changes) in groups(plan, catalog) {
         out.push_str(&format!("# {}\n", terminal_safe(&title)));
         for c in changes {
             out.push_str(&format!(
@@ -84,20 +82,17 @@ pub fn human(plan: &Plan, color: bool) -> String {
                 out.push_str(&format!("  ({})", terminal_safe(r)));
             }
             out.push('\n');
-            if let (
-                Some(crate::plan::Resource::EmailAlias { recipients: b }),
-                Some(crate::plan::Resource::EmailAlias { recipients: a }),
-            ) = (&c.before, &c.after)
-            {
-                for r in a.iter().filter(|r| !b.contains(r)) {
-                    out.push_str(&format!("      + {}\n", terminal_safe(r)));
+            for (field, before, after) in c.changed_values() {
+                if let (Some(Value::Array(b)), Some(Value::Array(a))) = (before, after) {
+                    for item in a.iter().filter(|i| !b.contains(i)) {
+                        out.push_str(&format!("      + {}\n", terminal_safe(&display(item))));
+                    }
+                    for item in b.iter().filter(|i| !a.contains(i)) {
+                        out.push_str(&format!("      - {}\n", terminal_safe(&display(item))));
+                    }
+                    continue;
                 }
-                for r in b.iter().filter(|r| !a.contains(r)) {
-                    out.push_str(&format!("      - {}\n", terminal_safe(r)));
-                }
-                continue;
-            }
-            for (field, before, after) in c.changed_fields() {
+                let (before, after) = (before.map(display), after.map(display));
                 let line = match (c.action, before, after) {
                     (Action::Create, _, Some(a)) => format!("      + {field} = {a}"),
                     (Action::Delete, Some(b), _) => format!("      - {field} = {b}"),
@@ -132,7 +127,7 @@ pub fn human(plan: &Plan, color: bool) -> String {
 }
 
 /// Markdown PR comment: summary counts, then collapsible details per group.
-pub fn markdown(plan: &Plan) -> String {
+pub fn markdown(plan: &Plan, catalog: &Catalog<'_>) -> String {
     let s = plan.summary();
     let mut out = String::new();
     out.push_str(&format!(
@@ -152,7 +147,7 @@ pub fn markdown(plan: &Plan) -> String {
                 plan.removals, plan.max_removals, plan.removals
             ));
         }
-        for ((_, title), changes) in groups(plan) {
+        for ((_, title), changes) in groups(plan, catalog) {
             out.push_str(&format!(
                 "<details><summary>{} ({})</summary>\n\n```diff\n",
                 markdown_text(&title),
