@@ -85,6 +85,7 @@ async fn run(changes: usize, teams: usize, latency_ms: u64) {
                 description: None,
                 privacy: Privacy::Closed,
                 parent: None,
+                notifications: None,
                 members,
                 repos: BTreeMap::new(),
             },

@@ -359,6 +359,7 @@ fn desired_from(actual: &GithubState) -> DesiredGithub {
                 description,
                 privacy: team.privacy,
                 parent: team.parent.clone(),
+                notifications: team.notifications,
                 members: team_members,
                 repos,
             },
@@ -382,6 +383,7 @@ fn desired_from(actual: &GithubState) -> DesiredGithub {
                 description: Some("A new team".into()),
                 privacy: state::Privacy::Closed,
                 parent: (i % 2 == 1).then(|| format!("new-team-{:02}", i - 1)),
+                notifications: None,
                 members: BTreeMap::from([(
                     lead.login.to_lowercase(),
                     (

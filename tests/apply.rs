@@ -251,6 +251,107 @@ fn apply_from_an_empty_org_then_plan_is_empty() {
     assert_eq!(env.gh.requests().rest(), 1);
 }
 
+/// Issue 19's worked example: a team's notification setting is its own kind
+/// (`github_team_settings.<slug>`), read in the GraphQL team pages, written with REST "Update a
+/// team", and left alone when undeclared.
+#[test]
+fn team_notification_settings_converge_and_are_left_alone_when_undeclared() {
+    let work = creatable_org();
+    let dir = work.path();
+    let infra = dir.join("org/teams/infra.yaml");
+    let docs = dir.join("org/teams/documentation.yaml");
+    let original_infra = std::fs::read_to_string(&infra).expect("infra");
+    let with = |text: &str, setting: &str| {
+        text.replacen(
+            "github:\n",
+            &format!("github:\n  notifications: {setting}\n"),
+            1,
+        )
+    };
+    std::fs::write(&infra, with(&original_infra, "disabled")).expect("write");
+    let docs_text = std::fs::read_to_string(&docs).expect("docs");
+    std::fs::write(&docs, with(&docs_text, "enabled")).expect("write");
+    let d = desired_in(dir);
+    let env = start(empty_fake(&d), Behaviour::default());
+
+    // From nothing: the new team is created, then its setting written; a team declared with
+    // GitHub's default for new teams needs no write.
+    let out = env
+        .orgctl(dir)
+        .args(["apply", "--auto-approve", "--no-email"])
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(
+        stdout.contains("+ github_team_settings.infra will be created"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+ github_team_settings.infra ... ok ("),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("github_team_settings.docs-team"),
+        "{stdout}"
+    );
+    let setting = |env: &Env, slug: &str| {
+        env.gh
+            .state()
+            .team_by_slug(slug)
+            .map(|t| t.notification_setting.clone())
+    };
+    assert_eq!(
+        setting(&env, "infra").as_deref(),
+        Some("notifications_disabled")
+    );
+    assert_eq!(
+        setting(&env, "docs-team").as_deref(),
+        Some("notifications_enabled")
+    );
+    env.assert_converged(dir);
+
+    // Changed in the files: one PATCH of the team, shown as an update of the setting.
+    std::fs::write(&infra, with(&original_infra, "enabled")).expect("write");
+    let plan = env.plan_text(dir);
+    assert!(
+        plan.contains("~ github_team_settings.infra will be updated in place")
+            && plan.contains("~ notifications: disabled → enabled"),
+        "{plan}"
+    );
+    env.gh.reset_requests();
+    let out = env
+        .orgctl(dir)
+        .args(["apply", "--auto-approve", "--no-email"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let writes = env.writes();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert_eq!(
+        (writes[0].method.as_str(), writes[0].path.as_str()),
+        ("PATCH", "/orgs/nixos-example/teams/infra")
+    );
+    assert_eq!(
+        setting(&env, "infra").as_deref(),
+        Some("notifications_enabled")
+    );
+    env.assert_converged(dir);
+
+    // Changed on GitHub by hand while the files say nothing: left alone.
+    std::fs::write(&infra, &original_infra).expect("write");
+    env.gh.with_state(|s| {
+        if let Some(t) = s.team_by_slug_mut("infra") {
+            t.notification_setting = "notifications_disabled".into();
+        }
+    });
+    env.assert_converged(dir);
+    assert_eq!(
+        setting(&env, "infra").as_deref(),
+        Some("notifications_disabled")
+    );
+}
+
 #[test]
 fn apply_from_a_drifted_org_then_plan_is_empty() {
     let d = desired();

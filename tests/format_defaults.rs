@@ -46,6 +46,10 @@ fn checks(org: &orgctl::model::Org) -> Vec<(&'static str, bool)> {
             gh_team.privacy == orgctl::github::state::Privacy::Closed,
         ),
         (
+            "default: not managed (GitHub's",
+            gh_team.notifications.is_none(),
+        ),
+        (
             "members (default) | leads",
             matches!(alias.to, AliasTarget::Members),
         ),

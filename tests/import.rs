@@ -2,7 +2,8 @@
 
 use assert_cmd::Command;
 use orgctl::github::state::{
-    GithubState, OrgMember, OrgRole, Permission, Privacy, Team, TeamMember, TeamRepo, TeamRole,
+    GithubState, Notifications, OrgMember, OrgRole, Permission, Privacy, Team, TeamMember,
+    TeamRepo, TeamRole,
 };
 
 #[path = "support/github.rs"]
@@ -155,6 +156,7 @@ fn kubernetes_state() -> GithubState {
                 Privacy::Closed
             },
             parent: t["parent"].as_str().map(orgctl::github::import::slugify),
+            notifications: None,
             members,
             repos,
         });
@@ -274,7 +276,8 @@ proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
 
     /// Issue 14.1: for random organisations (odd whitespace, unicode, case, empty strings in
-    /// names and descriptions; logins in any case), import → plan is empty.
+    /// names and descriptions; logins in any case; either notification setting), import → plan
+    /// is empty.
     #[test]
     fn import_then_plan_is_empty_for_any_state(
         teams in proptest::collection::vec(
@@ -283,6 +286,7 @@ proptest::proptest! {
                 proptest::option::of("( |\t|\n|  |[a-zA-Zé日本🙂.,:;!?'\\\"-]){0,30}"),
                 proptest::bool::ANY,
                 proptest::collection::vec((0usize..6, proptest::bool::ANY), 0..4),
+                proptest::option::of(proptest::bool::ANY),
             ),
             1..5,
         ),
@@ -300,7 +304,7 @@ proptest::proptest! {
             }
         }
         let mut seen_slugs = std::collections::BTreeSet::new();
-        for (i, (name, description, secret, members)) in teams.iter().enumerate() {
+        for (i, (name, description, secret, members, notified)) in teams.iter().enumerate() {
             // A name GitHub would accept, with a slug of its own (GitHub refuses a second team
             // whose name gives the same slug).
             let base = orgctl::github::import::slugify(name);
@@ -328,6 +332,10 @@ proptest::proptest! {
                 description: description.clone().filter(|d| !d.is_empty()),
                 privacy: if *secret { Privacy::Secret } else { Privacy::Closed },
                 parent: None,
+                // Read from GitHub (either value), or absent (an older snapshot).
+                notifications: notified.map(|on| {
+                    if on { Notifications::Enabled } else { Notifications::Disabled }
+                }),
                 members: team_members,
                 repos: vec![],
             });
@@ -374,6 +382,7 @@ fn import_refuses_teams_sharing_a_file_and_counts_what_it_wrote() {
             description: None,
             privacy: Privacy::Closed,
             parent: None,
+            notifications: None,
             members: Vec::new(),
             repos: Vec::new(),
         });

@@ -1,10 +1,11 @@
 //! One snapshot showing every kind of plan change: team create (under a parent), team update,
 //! team delete (pruning on), member add / role change / removal, repository permission add /
-//! change / removal, org invitation / role change / removal, and the notes.
+//! change / removal, org invitation / role change / removal, team settings create / update, and
+//! the notes.
 
 use orgctl::github::state::{
-    GithubState, Invitation, InvitationRole, OrgMember, OrgRole, Permission, Privacy, Team,
-    TeamMember, TeamRepo, TeamRole,
+    GithubState, Invitation, InvitationRole, Notifications, OrgMember, OrgRole, Permission,
+    Privacy, Team, TeamMember, TeamRepo, TeamRole,
 };
 use orgctl::github::{desired_github, plan_github};
 use orgctl::plan::Policy;
@@ -40,12 +41,12 @@ fn every_kind_of_change() {
     write(
         r,
         "teams/eng.yaml",
-        "name: Engineering\ndescription: Builds things\nleads: [ada]\nmembers: [ada, bob, cy]\ngithub:\n  repos: {api: push, web: maintain}\n",
+        "name: Engineering\ndescription: Builds things\nleads: [ada]\nmembers: [ada, bob, cy]\ngithub:\n  notifications: disabled\n  repos: {api: push, web: maintain}\n",
     );
     write(
         r,
         "teams/web.yaml",
-        "name: Web\nparent: eng\nleads: [dee]\nmembers: [dee, eve]\ngithub:\n  repos: {web: push}\n",
+        "name: Web\nparent: eng\nleads: [dee]\nmembers: [dee, eve]\ngithub:\n  notifications: disabled\n  repos: {web: push}\n",
     );
     let mut s = GithubState::new("acme");
     s.viewer = Some("bot".into());
@@ -89,6 +90,7 @@ fn every_kind_of_change() {
         description: Some("Old words".into()),
         privacy: Privacy::Closed,
         parent: None,
+        notifications: Some(Notifications::Enabled),
         members,
         repos,
     };

@@ -539,26 +539,10 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         };
+        // Each provider runs its changes; a stop (GitHub's rate limit) ends only its own run.
         for p in &chosen {
             let mine = own(&changes, p.describe().name);
             if mine.is_empty() {
-                continue;
-            }
-            if report.stopped.is_some() {
-                // A provider stopped the run: the rest is not attempted (a re-run converges).
-                let why = "not attempted: apply stopped before this provider".to_string();
-                for change in mine {
-                    let result = ChangeResult {
-                        change,
-                        outcome: Outcome::Skipped {
-                            reason: why.clone(),
-                        },
-                        notes: Vec::new(),
-                        exchanges: Vec::new(),
-                    };
-                    line_out_skip(&out, &result);
-                    report.results.push(result);
-                }
                 continue;
             }
             let part = p.apply(&mine, &mut on_progress).await;
@@ -605,19 +589,6 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// Prints the progress line of a change not attempted.
-fn line_out_skip(out: &Out, result: &ChangeResult) {
-    if let Some(b) = out
-        .bar
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .as_ref()
-    {
-        b.inc(1);
-    }
-    out.line(&progress_line(result));
 }
 
 fn short(fingerprint: &str) -> &str {

@@ -3,7 +3,7 @@
 //! Pure projection of the model. Only teams with a `github:` block are synced; their members are
 //! the current members (terms respected) who have a GitHub login, leads as maintainers.
 
-use super::state::{OrgRole, Permission, Privacy, TeamRole};
+use super::state::{Notifications, OrgRole, Permission, Privacy, TeamRole};
 use crate::model::Org;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -33,6 +33,9 @@ pub struct DesiredTeam {
     pub privacy: Privacy,
     /// Parent slug, when the parent team is synced.
     pub parent: Option<String>,
+    /// The notification setting, when the files declare one (else GitHub's is left alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Notifications>,
     /// Members by lowercased login, with their role.
     pub members: BTreeMap<String, (DesiredUser, TeamRole)>,
     /// Repository permissions.
@@ -100,6 +103,7 @@ pub fn desired_github(org: &Org, today: Date) -> Option<DesiredGithub> {
                 description,
                 privacy: tg.privacy,
                 parent: org.github_parent(t).map(|p| p.slug().to_string()),
+                notifications: tg.notifications,
                 members,
                 repos: tg.repos.clone(),
             },

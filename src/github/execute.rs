@@ -284,6 +284,7 @@ async fn run_one<W: GithubWriter>(
                 } else {
                     None
                 },
+                notifications: None,
             };
             if patch.is_empty() {
                 return Ok(());
@@ -322,5 +323,17 @@ async fn run_one<W: GithubWriter>(
         (GithubAddress::OrgMember { login }, Action::Delete) => {
             writer.remove_org_membership(login).await
         }
+        (GithubAddress::TeamSettings { slug }, Action::Create | Action::Update) => {
+            let Some(GithubResource::TeamSettings { notifications }) = &after else {
+                return Err(malformed(change));
+            };
+            let patch = TeamPatch {
+                notifications: Some(*notifications),
+                ..TeamPatch::default()
+            };
+            writer.update_team(slug, &patch).await
+        }
+        // Settings are never planned for removal: undeclared settings are left as they are.
+        (GithubAddress::TeamSettings { .. }, Action::Delete) => Err(malformed(change)),
     }
 }

@@ -207,6 +207,7 @@ mod tests {
                 description: None,
                 privacy: Privacy::Closed,
                 parent: parent.map(str::to_string),
+                notifications: None,
                 members: Vec::new(),
                 repos: Vec::new(),
             });

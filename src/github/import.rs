@@ -24,6 +24,9 @@ struct ImportTeam {
     name: String,
     description: Option<String>,
     secret: bool,
+    /// GitHub does not notify the team when it is mentioned (written only then: the default
+    /// leaves GitHub's setting alone, so an enabled team needs no line).
+    notifications_disabled: bool,
     parent: Option<String>,
     maintainers: Vec<String>,
     members: Vec<String>,
@@ -67,6 +70,7 @@ pub fn from_state(state: &GithubState) -> Result<Vec<(String, String)>, ImportEr
             name: t.name.clone(),
             description: t.description.clone(),
             secret: t.privacy == Privacy::Secret,
+            notifications_disabled: t.notifications == Some(crate::schema::Notifications::Disabled),
             parent: t.parent.clone(),
             ..Default::default()
         };
@@ -171,6 +175,7 @@ pub fn from_peribolos(
                 .map(str::to_string)
                 .filter(|d| !d.is_empty()),
             secret: t.get("privacy").and_then(|p| p.as_str()) == Some("secret"),
+            notifications_disabled: false,
             parent: parent.map(|p| slugify(&p)),
             maintainers: strings(t.get("maintainers")),
             members: strings(t.get("members")),
@@ -411,6 +416,9 @@ fn render(org: &ImportOrg) -> Result<Vec<(String, String)>, ImportError> {
         if t.secret {
             gh.push_str("  privacy: secret\n");
         }
+        if t.notifications_disabled {
+            gh.push_str("  notifications: disabled\n");
+        }
         if !t.repos.is_empty() {
             gh.push_str("  repos:\n");
             for (r, p) in &t.repos {
@@ -449,6 +457,7 @@ mod tests {
             description: None,
             privacy: Privacy::Closed,
             parent: parent.map(str::to_string),
+            notifications: None,
             members: Vec::new(),
             repos: Vec::new(),
         }

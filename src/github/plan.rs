@@ -226,6 +226,10 @@ pub fn plan_part(desired: &DesiredGithub, actual: &GithubState) -> PlanPart {
                 (a.members.as_slice(), a.repos.as_slice())
             }
         };
+        // Settings, when declared (undeclared ones are GitHub's business).
+        if let Some(change) = settings_change(slug, d, actual_teams.get(slug).copied()) {
+            adds.push(change);
+        }
         // Members.
         let mut matched: BTreeSet<u64> = BTreeSet::new();
         for (u, role) in d.members.values() {
@@ -456,6 +460,44 @@ pub fn between(base: &Org, head: &Org, today: Date) -> (Vec<Change>, Vec<String>
         .map(|n| format!("{}: {}", n.address, n.message))
         .collect();
     (plan.changes, notes)
+}
+
+/// The change of a team's settings, if its declared notification setting is not GitHub's. A
+/// new team starts with notifications enabled (GitHub's documented default for "Create a
+/// team"), so only another value needs a write after the creation; an existing team whose
+/// setting was not read (a snapshot from before orgctl read it) is written.
+fn settings_change(
+    slug: &str,
+    desired: &super::desired::DesiredTeam,
+    actual: Option<&crate::github::state::Team>,
+) -> Option<Change> {
+    let want = desired.notifications?;
+    let have = match actual {
+        None => Some(crate::schema::Notifications::Enabled),
+        Some(a) => a.notifications,
+    };
+    if have == Some(want) {
+        return None;
+    }
+    let settings = |notifications| Resource::from(GithubResource::TeamSettings { notifications });
+    Some(Change {
+        address: GithubAddress::TeamSettings {
+            slug: slug.to_string(),
+        }
+        .into(),
+        action: if actual.is_some() {
+            Action::Update
+        } else {
+            Action::Create
+        },
+        before: actual.and(have).map(settings),
+        after: Some(settings(want)),
+        reason: Some(format!(
+            "`github.notifications` in teams/{}.yaml",
+            desired.id
+        )),
+        needs: Vec::new(),
+    })
 }
 
 /// The login GitHub knows a desired user by: the org member with the same id, else the files'.

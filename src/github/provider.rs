@@ -52,6 +52,11 @@ pub static DESCRIPTION: Description = Description {
             doc: "a team's permission on a repository",
             group: TEAM_GROUP,
         },
+        Kind {
+            name: "team_settings",
+            doc: "a team's settings: whether its members are notified when it is mentioned",
+            group: TEAM_GROUP,
+        },
     ],
 };
 

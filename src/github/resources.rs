@@ -5,11 +5,12 @@
 //! (`crate::plan`); here each GitHub kind is a variant with GitHub's types, converted to and
 //! from the core's form at the provider's edge. The attribute names and order are what `plan`
 //! prints: a team's `name`, `description`, `privacy`, `parent`; a member's `role`; a
-//! repository's `permission`; an org member's `role` and, while invited, `state`.
+//! repository's `permission`; an org member's `role` and, while invited, `state`; a team's
+//! settings' `notifications`.
 
 use super::state::{OrgRole, TeamRole};
 use crate::plan::{Address, Change, Resource};
-use crate::schema::{Permission, Privacy};
+use crate::schema::{Notifications, Permission, Privacy};
 
 /// The provider's name in addresses (`github_team.infra`).
 pub const PROVIDER: &str = "github";
@@ -44,6 +45,11 @@ pub enum GithubAddress {
         /// User login.
         login: String,
     },
+    /// A team's settings (`github_team_settings.<slug>`): today its notification setting.
+    TeamSettings {
+        /// Team slug.
+        slug: String,
+    },
 }
 
 impl GithubAddress {
@@ -61,6 +67,7 @@ impl GithubAddress {
             }
             ("team_repo", Some(slug), Some(repo)) => Some(GithubAddress::TeamRepo { slug, repo }),
             ("org_member", None, Some(login)) => Some(GithubAddress::OrgMember { login }),
+            ("team_settings", Some(slug), None) => Some(GithubAddress::TeamSettings { slug }),
             _ => None,
         }
     }
@@ -72,6 +79,7 @@ impl GithubAddress {
             GithubAddress::TeamMember { .. } => "team_member",
             GithubAddress::TeamRepo { .. } => "team_repo",
             GithubAddress::OrgMember { .. } => "org_member",
+            GithubAddress::TeamSettings { .. } => "team_settings",
         }
     }
 
@@ -80,7 +88,8 @@ impl GithubAddress {
         match self {
             GithubAddress::Team { slug }
             | GithubAddress::TeamMember { slug, .. }
-            | GithubAddress::TeamRepo { slug, .. } => Some(slug),
+            | GithubAddress::TeamRepo { slug, .. }
+            | GithubAddress::TeamSettings { slug } => Some(slug),
             GithubAddress::OrgMember { .. } => None,
         }
     }
@@ -98,6 +107,7 @@ impl From<GithubAddress> for Address {
                 Address::named_indexed(PROVIDER, kind, &slug, &repo)
             }
             GithubAddress::OrgMember { login } => Address::indexed(PROVIDER, kind, &login),
+            GithubAddress::TeamSettings { slug } => Address::named(PROVIDER, kind, &slug),
         }
     }
 }
@@ -137,6 +147,11 @@ pub enum GithubResource {
         /// True while the invitation is not accepted.
         pending: bool,
     },
+    /// A team's settings.
+    TeamSettings {
+        /// Whether the team's members are notified when it is mentioned.
+        notifications: Notifications,
+    },
 }
 
 impl GithubResource {
@@ -166,6 +181,9 @@ impl GithubResource {
                     Some(v) if v == PENDING => true,
                     Some(_) => return None,
                 },
+            }),
+            "team_settings" => Some(GithubResource::TeamSettings {
+                notifications: r.get_as("notifications")?,
             }),
             _ => None,
         }
@@ -208,6 +226,9 @@ impl From<GithubResource> for Resource {
                 }
                 with_user_id(r, user_id)
             }
+            GithubResource::TeamSettings { notifications } => {
+                Resource::new().with("notifications", notifications)
+            }
         }
     }
 }
@@ -228,9 +249,11 @@ pub fn needs(change: &Change) -> Vec<Address> {
         })
     };
     match GithubAddress::parse(&change.address) {
-        Some(GithubAddress::TeamMember { slug, .. } | GithubAddress::TeamRepo { slug, .. }) => {
-            vec![team(&slug)]
-        }
+        Some(
+            GithubAddress::TeamMember { slug, .. }
+            | GithubAddress::TeamRepo { slug, .. }
+            | GithubAddress::TeamSettings { slug },
+        ) => vec![team(&slug)],
         Some(GithubAddress::Team { .. }) => match GithubResource::of(change, &change.after) {
             Some(GithubResource::Team {
                 parent: Some(p), ..
@@ -282,6 +305,12 @@ mod tests {
                     user_id: None,
                     role: OrgRole::Admin,
                     pending: true,
+                },
+            ),
+            (
+                GithubAddress::TeamSettings { slug: "web".into() },
+                GithubResource::TeamSettings {
+                    notifications: Notifications::Disabled,
                 },
             ),
         ];

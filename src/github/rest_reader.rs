@@ -20,7 +20,8 @@ use super::error::GithubError;
 use super::graphql::{ReadOptions, check_org_name};
 use super::listing::{self, closed, list_sequential, task_failed};
 use super::state::{
-    GithubState, OrgMember, OrgRole, Permission, Privacy, Team, TeamMember, TeamRepo, TeamRole,
+    GithubState, Notifications, OrgMember, OrgRole, Permission, Privacy, Team, TeamMember,
+    TeamRepo, TeamRole,
 };
 use super::transport::{RequestCount, Transport};
 
@@ -95,6 +96,11 @@ fn team_from_json(endpoint: &str, v: &Value) -> Result<Team, GithubError> {
             .and_then(|p| p.get("slug"))
             .and_then(Value::as_str)
             .map(str::to_string),
+        notifications: match v.get("notification_setting").and_then(Value::as_str) {
+            Some("notifications_enabled") => Some(Notifications::Enabled),
+            Some("notifications_disabled") => Some(Notifications::Disabled),
+            _ => None,
+        },
         members: Vec::new(),
         repos: Vec::new(),
     })

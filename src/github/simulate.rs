@@ -154,6 +154,8 @@ impl Sim {
                         description: description.clone(),
                         privacy: *privacy,
                         parent: parent.clone(),
+                        // GitHub's default for a new team ("Create a team").
+                        notifications: Some(crate::schema::Notifications::Enabled),
                         members: Vec::new(),
                         repos: Vec::new(),
                     };
@@ -272,6 +274,15 @@ impl Sim {
                             OrgRole::Member => InvitationRole::Member,
                         },
                     );
+                }
+            }
+            (
+                Some(GithubAddress::TeamSettings { slug }),
+                Action::Create | Action::Update,
+                Some(GithubResource::TeamSettings { notifications }),
+            ) => {
+                if let Some(t) = self.teams.get_mut(slug) {
+                    t.team.notifications = Some(*notifications);
                 }
             }
             (Some(GithubAddress::OrgMember { login }), Action::Delete, _) => {

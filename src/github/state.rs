@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// Team visibility and repository permissions use the file format's types: one vocabulary
 /// (REST's: `closed`/`secret`, `pull`..`admin`) from files to plans.
-pub use crate::schema::{Permission, Privacy};
+pub use crate::schema::{Notifications, Permission, Privacy};
 
 /// Version of the snapshot format written by this build.
 pub const STATE_FORMAT_VERSION: u32 = 1;
@@ -121,6 +121,10 @@ pub struct Team {
     pub privacy: Privacy,
     /// Slug of the parent team.
     pub parent: Option<String>,
+    /// Whether the team's members are notified when it is mentioned; absent in snapshots
+    /// written before orgctl read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Notifications>,
     /// Immediate members (not those inherited from child teams), sorted by login.
     pub members: Vec<TeamMember>,
     /// Repositories granted to the team itself, sorted by name.
@@ -308,6 +312,7 @@ mod tests {
                 description: Some(String::new()),
                 privacy: Privacy::Closed,
                 parent: Some("eng".into()),
+                notifications: None,
                 members: vec![TeamMember {
                     login: "zed".into(),
                     id: 3,
@@ -331,6 +336,7 @@ mod tests {
                 description: Some("Engineering".into()),
                 privacy: Privacy::Closed,
                 parent: None,
+                notifications: None,
                 members: Vec::new(),
                 repos: Vec::new(),
             },

@@ -52,6 +52,8 @@ pub struct TeamPatch {
     pub privacy: Option<Privacy>,
     /// New parent team id (`Some(None)` makes it a top-level team).
     pub parent_id: Option<Option<u64>>,
+    /// New notification setting.
+    pub notifications: Option<crate::schema::Notifications>,
 }
 
 impl TeamPatch {
@@ -204,6 +206,14 @@ pub fn patch_body(patch: &TeamPatch) -> Value {
             Some(id) => json!(id),
             None => Value::Null,
         };
+    }
+    if let Some(n) = patch.notifications {
+        // REST "Update a team": `notification_setting`, `notifications_enabled` or
+        // `notifications_disabled` (../shared/reference/github-api-notes.md §2).
+        body["notification_setting"] = json!(match n {
+            crate::schema::Notifications::Enabled => "notifications_enabled",
+            crate::schema::Notifications::Disabled => "notifications_disabled",
+        });
     }
     body
 }

@@ -13,9 +13,9 @@ pub use money::Money;
 pub use org::{EmailBackend, MailgunRegion, RawEmailConfig, RawGithubOrg, RawLimits, RawOrg};
 pub use person::{NoMail, RawEmail, RawPerson, SecretRef};
 pub use team::{
-    AddressRecipient, AliasRecipient, AliasTarget, Permission, PersonRecipient, Privacy, RawAlias,
-    RawAllocation, RawBudget, RawExpense, RawMemberTerm, RawOwns, RawPeriod, RawRecipient, RawTeam,
-    RawTeamAlias, RawTeamGithub, RawTeamMember, TeamKind, TeamRecipient,
+    AddressRecipient, AliasRecipient, AliasTarget, Notifications, Permission, PersonRecipient,
+    Privacy, RawAlias, RawAllocation, RawBudget, RawExpense, RawMemberTerm, RawOwns, RawPeriod,
+    RawRecipient, RawTeam, RawTeamAlias, RawTeamGithub, RawTeamMember, TeamKind, TeamRecipient,
 };
 
 use schemars::Schema;

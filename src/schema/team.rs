@@ -141,6 +141,22 @@ pub struct RawTeamGithub {
     /// Repository name → permission.
     #[serde(default)]
     pub repos: BTreeMap<String, Permission>,
+    /// Whether GitHub notifies the team's members when the team is mentioned (GitHub's
+    /// `notification_setting`). Default: not managed (GitHub's value is left as it is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Notifications>,
+}
+
+/// A GitHub team's notification setting.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Notifications {
+    /// Everyone in the team is notified when it is mentioned (GitHub's default for a new team).
+    Enabled,
+    /// No one is notified (large teams).
+    Disabled,
 }
 
 /// GitHub team privacy.

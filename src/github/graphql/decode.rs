@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::super::error::{GithubError, GraphqlErrorInfo};
 use super::super::state::{
-    OrgMember, OrgRole, Permission, Privacy, Team, TeamMember, TeamRepo, TeamRole,
+    Notifications, OrgMember, OrgRole, Permission, Privacy, Team, TeamMember, TeamRepo, TeamRole,
 };
 use super::super::transport::GraphqlReply;
 
@@ -88,6 +88,9 @@ pub(super) struct TeamNode {
     pub(super) name: String,
     pub(super) description: Option<String>,
     pub(super) privacy: String,
+    /// `NOTIFICATIONS_ENABLED` or `NOTIFICATIONS_DISABLED` (GraphQL `TeamNotificationSetting`).
+    #[serde(default)]
+    pub(super) notification_setting: Option<String>,
     pub(super) parent_team: Option<SlugRef>,
     pub(super) members: EdgeConn<RoleEdge>,
     pub(super) repositories: EdgeConn<RepoEdge>,
@@ -259,6 +262,12 @@ pub(super) fn paged_team(endpoint: &str, node: TeamNode) -> Result<PagedTeam, Gi
                 Privacy::Closed
             },
             parent: node.parent_team.map(|p| p.slug),
+            notifications: match node.notification_setting.as_deref() {
+                Some("NOTIFICATIONS_ENABLED") => Some(Notifications::Enabled),
+                Some("NOTIFICATIONS_DISABLED") => Some(Notifications::Disabled),
+                // A value GitHub may add later is not one orgctl can compare: unknown.
+                _ => None,
+            },
             members: node.members.edges.into_iter().map(team_member).collect(),
             repos,
         },
