@@ -19,7 +19,9 @@ pub struct Description {
     pub name: &'static str,
     /// The service as people say it (`GitHub`), for messages.
     pub title: &'static str,
-    /// What the files must configure for it (`a github: block in org.yaml`).
+    /// One line for `--provider`'s help (`GitHub: organisation members, teams, …`).
+    pub about: &'static str,
+    /// What org.yaml must have for it, as in "org.yaml has no …" (`` `github:` block ``).
     pub configured_by: &'static str,
     /// How messages name what it reads of the files (`the org files`, `the email aliases in
     /// the org files`).
@@ -112,7 +114,8 @@ pub trait Provider {
     fn describe(&self) -> &'static Description;
 
     /// SHA-256 of its desired state on `today`, from the files alone (no I/O): `apply` checks a
-    /// saved plan's against it before reading anything live. `None` when not configured.
+    /// saved plan's against it before this provider reads anything live. `None` when not
+    /// configured.
     fn desired_fingerprint(&self, org: &Org, today: Date) -> Option<String>;
 
     /// Reads the live side (all kinds, in as few requests as the API allows) and computes its

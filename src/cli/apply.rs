@@ -387,7 +387,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             Some(plan) if plan.part(d.name).is_some() && !configured => bail!(
                 "the saved plan changes {} but org.yaml has no {} any more: re-run `orgctl plan --out PLAN`",
                 d.title,
-                d.configured_by.trim_end_matches(" in org.yaml")
+                d.configured_by
             ),
             Some(plan) if plan.part(d.name).is_none() => {}
             _ if configured => chosen.push(p),
@@ -399,8 +399,8 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     }
 
     // The plan executed is always the one the files and live state produce now; a saved plan
-    // must be exactly that plan: its fingerprints are checked here (the files' before anything
-    // live is read), its content below.
+    // must be exactly that plan: its fingerprints are checked here (each provider's desired
+    // one before that provider reads anything live), its content below.
     let max_removals = org.spec.limits.max_removals;
     let policy = Policy {
         targets: saved

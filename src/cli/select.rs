@@ -1,77 +1,26 @@
 //! What `plan` and `apply` cover: which providers (`--provider`, with `--no-email` and
 //! `--no-github` as aliases) and which addresses (`--target`). One struct, flattened into both.
+//! The provider names come from the registry: a new provider is selectable without a change
+//! here.
 
 use crate::model::Org;
 use crate::provider::Description;
+use crate::registry::DESCRIPTIONS;
 use anyhow::bail;
-use clap::ValueEnum;
+use clap::builder::{PossibleValue, PossibleValuesParser};
 
-/// A registered provider: what `--provider` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum Provider {
-    /// GitHub: organisation members, teams and their members (org.yaml `github:`).
-    Github,
-    /// Email aliases on the mail server (org.yaml `email.backend`).
-    Email,
+/// `--provider`'s values: every registered provider, with its one-line help.
+pub fn provider_names() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        DESCRIPTIONS
+            .iter()
+            .map(|d| PossibleValue::new(d.name).help(d.about)),
+    )
 }
 
-#[cfg(test)]
-mod registry_tests {
-    use super::*;
-
-    #[test]
-    fn every_registered_provider_can_be_named_and_no_other() {
-        let registered: Vec<&str> = crate::registry::DESCRIPTIONS
-            .iter()
-            .map(|d| d.name)
-            .collect();
-        let named: Vec<&str> = Provider::value_variants()
-            .iter()
-            .map(|p| p.name())
-            .collect();
-        assert_eq!(named, registered);
-        for p in Provider::value_variants() {
-            assert_eq!(p.description().name, p.name());
-        }
-    }
-}
-
-impl Provider {
-    /// The name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Provider::Github => "github",
-            Provider::Email => "email",
-        }
-    }
-
-    /// The provider's description in the registry.
-    pub fn description(self) -> &'static Description {
-        crate::registry::DESCRIPTIONS
-            .iter()
-            .copied()
-            .find(|d| d.name == self.name())
-            .unwrap_or(crate::registry::DESCRIPTIONS[0])
-    }
-
-    /// Whether org.yaml configures this provider.
-    pub fn configured(self, org: &Org) -> bool {
-        (self.description().configured)(org)
-    }
-
-    /// The provider named `name`, if the command line knows it.
-    pub fn named(name: &str) -> Option<Provider> {
-        Provider::value_variants()
-            .iter()
-            .copied()
-            .find(|p| p.name() == name)
-    }
-}
-
-impl std::fmt::Display for Provider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
+/// The registered provider called `name`.
+pub fn description(name: &str) -> Option<&'static Description> {
+    DESCRIPTIONS.iter().copied().find(|d| d.name == name)
 }
 
 /// The selection flags of `plan` and `apply`.
@@ -79,8 +28,8 @@ impl std::fmt::Display for Provider {
 pub struct Selection {
     /// Only these providers (comma-separated or repeated); default: every provider org.yaml
     /// configures.
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "PROVIDER")]
-    pub provider: Vec<Provider>,
+    #[arg(long, value_parser = provider_names(), value_delimiter = ',', value_name = "PROVIDER")]
+    pub provider: Vec<String>,
     /// Only changes of this address (`github_team.infra`, `github_org_member["alice"]`,
     /// `email_alias`); apply adds the team creations they need; repeatable.
     #[arg(long, value_name = "ADDRESS")]
@@ -94,32 +43,25 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// Whether `provider` is selected (whether org.yaml configures it is another question).
-    pub fn wants(&self, provider: Provider) -> bool {
-        if !self.provider.is_empty() {
-            return self.provider.contains(&provider);
-        }
-        match provider {
-            Provider::Github => !self.no_github,
-            Provider::Email => !self.no_email,
-        }
-    }
-
-    /// Whether the provider called `name` is selected (false for a name this build lacks).
+    /// Whether the provider called `name` is selected (whether org.yaml configures it is
+    /// another question).
     pub fn wants_name(&self, name: &str) -> bool {
-        Provider::named(name).is_some_and(|p| self.wants(p))
+        if !self.provider.is_empty() {
+            return self.provider.iter().any(|p| p == name);
+        }
+        !(self.no_github && name == "github" || self.no_email && name == "email")
     }
 
     /// Refuses a provider named with `--provider` that org.yaml does not configure.
     pub fn check_configured(&self, org: &Org) -> anyhow::Result<()> {
         for p in &self.provider {
-            if !p.configured(org) {
-                bail!(
-                    "--provider {p}: org.yaml has no {} (configure it, or leave `{p}` out)",
-                    p.description()
-                        .configured_by
-                        .trim_end_matches(" in org.yaml")
-                );
+            if let Some(d) = description(p) {
+                if !(d.configured)(org) {
+                    bail!(
+                        "--provider {p}: org.yaml has no {} (configure it, or leave `{p}` out)",
+                        d.configured_by
+                    );
+                }
             }
         }
         Ok(())
@@ -128,19 +70,28 @@ impl Selection {
 
 /// Why a plan or apply has nothing to do when no configured provider is selected.
 pub fn nothing_selected(org: &Org) -> String {
-    let configured: Vec<&str> = [Provider::Github, Provider::Email]
-        .into_iter()
-        .filter(|p| p.configured(org))
-        .map(Provider::name)
+    let configured: Vec<&str> = DESCRIPTIONS
+        .iter()
+        .filter(|d| (d.configured)(org))
+        .map(|d| d.name)
         .collect();
     if configured.is_empty() {
-        "org.yaml has no `github:` block and no `email.backend`".into()
+        let keys: Vec<&str> = DESCRIPTIONS.iter().map(|d| d.configured_by).collect();
+        format!("org.yaml has {}", none_of(&keys))
     } else {
         format!(
             "every provider org.yaml configures ({}) is left out by --provider / --no-github / --no-email",
             configured.join(", ")
         )
     }
+}
+
+/// `no a and no b`.
+fn none_of(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("no {k}"))
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 #[cfg(test)]
@@ -160,17 +111,18 @@ mod tests {
         Cmd::try_parse_from(all).map(|c| c.selection)
     }
 
-    fn wanted(s: &Selection) -> Vec<Provider> {
-        [Provider::Github, Provider::Email]
-            .into_iter()
-            .filter(|p| s.wants(*p))
+    fn wanted(s: &Selection) -> Vec<&'static str> {
+        DESCRIPTIONS
+            .iter()
+            .map(|d| d.name)
+            .filter(|n| s.wants_name(n))
             .collect()
     }
 
     #[test]
     fn the_aliases_mean_every_provider_but_one() {
         let all = parse(&[]).expect("none");
-        assert_eq!(wanted(&all), [Provider::Github, Provider::Email]);
+        assert_eq!(wanted(&all), ["github", "email"]);
         assert_eq!(
             wanted(&parse(&["--no-github"]).expect("no-github")),
             wanted(&parse(&["--provider", "email"]).expect("email"))
@@ -183,7 +135,7 @@ mod tests {
 
     #[test]
     fn providers_are_comma_separated_or_repeated() {
-        let both = [Provider::Github, Provider::Email];
+        let both = ["github", "email"];
         assert_eq!(
             wanted(&parse(&["--provider", "github,email"]).expect("comma")),
             both
@@ -199,5 +151,14 @@ mod tests {
         );
         let e = parse(&["--provider", "email", "--no-email"]).expect_err("conflict");
         assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn nothing_configured_names_what_each_provider_needs() {
+        let org = crate::validate::testing::org(&[("org.yaml", "name: Bare\n")]);
+        assert_eq!(
+            nothing_selected(&org),
+            "org.yaml has no `github:` block and no `email.backend`"
+        );
     }
 }

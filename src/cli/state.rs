@@ -1,7 +1,7 @@
 //! `orgctl state pull`: save the observed GitHub state as a JSON snapshot.
 
 use super::common::{checked_or_bail, pull_live};
-use super::select::Provider;
+use super::select::provider_names;
 use super::{Global, print};
 use anyhow::bail;
 use std::path::PathBuf;
@@ -25,8 +25,8 @@ enum StateCommand {
         #[arg(long)]
         github_org: Option<String>,
         /// The provider whose observed state to save (only `github` has state today).
-        #[arg(long, value_enum, default_value_t = Provider::Github, value_name = "PROVIDER")]
-        provider: Provider,
+        #[arg(long, value_parser = provider_names(), default_value = "github", value_name = "PROVIDER")]
+        provider: String,
     },
 }
 
@@ -38,7 +38,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             github_org,
             provider,
         } => {
-            if provider != Provider::Github {
+            if provider != "github" {
                 bail!(
                     "state pull --provider {provider}: only the `github` provider has observed state to save; `orgctl plan --provider {provider}` reads it live"
                 );

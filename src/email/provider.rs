@@ -14,7 +14,8 @@ use jiff::civil::Date;
 pub static DESCRIPTION: Description = Description {
     name: PROVIDER,
     title: "email",
-    configured_by: "`email.backend` in org.yaml",
+    about: "Email aliases on the mail server (org.yaml `email.backend`)",
+    configured_by: "`email.backend`",
     desired: "the email aliases in the org files",
     live: "the mail server",
     configured: |org| org.spec.email.as_ref().is_some_and(|e| e.backend.is_some()),

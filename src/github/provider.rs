@@ -24,7 +24,8 @@ use std::sync::Arc;
 pub static DESCRIPTION: Description = Description {
     name: PROVIDER,
     title: "GitHub",
-    configured_by: "a `github:` block in org.yaml",
+    about: "GitHub: organisation members, teams and their members (org.yaml `github:`)",
+    configured_by: "`github:` block",
     desired: "the org files",
     live: "GitHub",
     configured: |org| org.spec.github.is_some(),

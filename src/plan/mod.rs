@@ -218,8 +218,9 @@ pub struct PartOrigin {
     /// SHA-256 of the desired state (the org files as the provider interprets them).
     /// `apply plan.json` recomputes it and refuses the plan if the files changed since.
     pub desired_fingerprint: String,
-    /// SHA-256 of the observed live state the changes were computed against. `apply plan.json`
-    /// reads it again and refuses the plan if it changed since.
+    /// Fingerprint of the observed live state the changes were computed against (SHA-256 hex;
+    /// email's is `absent` while the Postfix map does not exist). `apply plan.json` reads the
+    /// live state again and refuses the plan if it changed since.
     pub observed_fingerprint: String,
 }
 
