@@ -126,9 +126,9 @@ pub trait Provider {
         today: Date,
     ) -> ProviderFuture<'a, anyhow::Result<PlanPart>>;
 
-    /// Every reason to refuse running `selected` (its changes chosen for this run) out of
-    /// `planned` (all its changes in the plan), checked before any provider writes. Pure over
-    /// what [`Provider::plan`] read.
+    /// Every reason to refuse running `selected` (its changes chosen for this run, `--target`
+    /// applied) out of `planned` (every change its part had before any `--target`), checked
+    /// before any provider writes. Pure over what [`Provider::plan`] read.
     fn guard(&self, planned: &[Change], selected: &[Change]) -> Vec<String>;
 
     /// Executes `changes` (its own, in plan order), reporting each through `progress`.

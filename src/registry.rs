@@ -96,6 +96,8 @@ mod tests {
         let described: Vec<&str> = super::DESCRIPTIONS.iter().map(|d| d.name).collect();
         assert_eq!(names, described);
         for d in super::DESCRIPTIONS {
+            // `<provider>_<kind>` must read back one way: no `_` in a provider's name.
+            assert!(!d.name.contains('_'), "{}", d.name);
             let mut kinds: Vec<&str> = d.kinds.iter().map(|k| k.name).collect();
             kinds.sort_unstable();
             kinds.dedup();

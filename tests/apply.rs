@@ -167,6 +167,19 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Runs `orgctl apply --auto-approve --no-email` in `dir`, requires success and returns its
+    /// standard output.
+    fn applied(&self, dir: &Path) -> String {
+        let out = self
+            .orgctl(dir)
+            .args(["apply", "--auto-approve", "--no-email"])
+            .output()
+            .expect("run");
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+        stdout
+    }
+
     fn assert_converged(&self, dir: &Path) {
         let text = self.plan_text(dir);
         assert!(
@@ -205,13 +218,7 @@ fn apply_from_an_empty_org_then_plan_is_empty() {
     let dir = work.path();
     let d = desired_in(dir);
     let env = start(empty_fake(&d), Behaviour::default());
-    let out = env
-        .orgctl(dir)
-        .args(["apply", "--auto-approve", "--no-email"])
-        .output()
-        .expect("run");
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let stdout = env.applied(dir);
     assert!(stdout.contains("Apply complete: "), "{stdout}");
     assert!(
         stdout.contains("+ github_team.nixpkgs-core ... ok (201, "),
@@ -238,13 +245,7 @@ fn apply_from_an_empty_org_then_plan_is_empty() {
 
     // A no-op apply makes zero write requests.
     env.gh.reset_requests();
-    let out = env
-        .orgctl(dir)
-        .args(["apply", "--auto-approve", "--no-email"])
-        .output()
-        .expect("run");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("No changes."));
+    assert!(env.applied(dir).contains("No changes."));
     assert_eq!(env.writes(), Vec::new());
     // Reads: one GraphQL page and the invitations, nothing per resource.
     assert_eq!(env.gh.requests().graphql(), 1);
@@ -276,13 +277,7 @@ fn team_notification_settings_converge_and_are_left_alone_when_undeclared() {
 
     // From nothing: the new team is created, then its setting written; a team declared with
     // GitHub's default for new teams needs no write.
-    let out = env
-        .orgctl(dir)
-        .args(["apply", "--auto-approve", "--no-email"])
-        .output()
-        .expect("run");
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let stdout = env.applied(dir);
     assert!(
         stdout.contains("+ github_team_settings.infra will be created"),
         "{stdout}"
@@ -320,12 +315,7 @@ fn team_notification_settings_converge_and_are_left_alone_when_undeclared() {
         "{plan}"
     );
     env.gh.reset_requests();
-    let out = env
-        .orgctl(dir)
-        .args(["apply", "--auto-approve", "--no-email"])
-        .output()
-        .expect("run");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    env.applied(dir);
     let writes = env.writes();
     assert_eq!(writes.len(), 1, "{writes:?}");
     assert_eq!(
@@ -357,13 +347,7 @@ fn apply_from_a_drifted_org_then_plan_is_empty() {
     let d = desired();
     let env = start(drifted_fake(&d), Behaviour::default());
     let before = env.gh.state();
-    let out = env
-        .orgctl(here())
-        .args(["apply", "--auto-approve", "--no-email"])
-        .output()
-        .expect("run");
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let stdout = env.applied(here());
     assert!(
         stdout.contains("Apply complete: 3 added, 4 changed, 2 destroyed."),
         "{stdout}"
@@ -1708,6 +1692,134 @@ fn a_saved_plan_is_refused_when_the_mail_server_changed() {
     assert_eq!(env.writes(), Vec::new(), "nothing written to GitHub either");
 }
 
+/// Review of issue 19: a saved plan targeting one email alias cannot rewrite the others (the
+/// backend writes its whole table); the guard judges the selection against every planned alias,
+/// not against the targeted plan alone.
+#[test]
+fn a_saved_plan_targeting_one_alias_is_refused_as_partial() {
+    let work = creatable_org();
+    let dir = work.path();
+    let env = start(empty_fake(&desired_in(dir)), Behaviour::default());
+    let plan = dir.join("plan.json");
+    let out = env
+        .orgctl(dir)
+        .args([
+            "plan",
+            "--target",
+            "email_alias[\"infra@nixos.example\"]",
+            "--out",
+        ])
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = env
+        .orgctl(dir)
+        .arg("apply")
+        .arg(&plan)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("--target selects 1 of the plan's 9 email alias changes"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.join("target/example-mail/virtual").exists(),
+        "no alias was written"
+    );
+}
+
+/// Review of issue 19: a plan's `parts` are bound like its changes. A part removed (its changes
+/// kept), a part given twice, another target, or a repeated attribute name is refused before
+/// anything is read or written.
+#[test]
+fn a_saved_plan_with_edited_parts_is_refused() {
+    let work = creatable_org();
+    let dir = work.path();
+    let env = start(empty_fake(&desired_in(dir)), Behaviour::default());
+    let tmp = tempfile::tempdir().expect("tmp");
+    type Edit = Box<dyn Fn(&mut Plan)>;
+    let edits: Vec<(&str, Edit, &str)> = vec![
+        (
+            "the GitHub part removed",
+            Box::new(|p| p.parts.retain(|part| part.provider != "github")),
+            "belongs to provider `github`, which has no part in the plan file",
+        ),
+        (
+            "the email part twice",
+            Box::new(|p| {
+                let email = p.part("email").expect("email").clone();
+                p.parts.push(email);
+            }),
+            "provider `email` has two parts",
+        ),
+        (
+            "the map moved",
+            Box::new(|p| {
+                for part in &mut p.parts {
+                    if part.provider == "email" {
+                        part.target = "postfix map /etc/postfix/virtual".into();
+                    }
+                }
+            }),
+            "`parts` is",
+        ),
+    ];
+    for (what, edit, expected) in edits {
+        let path = tmp.path().join(format!("{}.json", what.replace(' ', "-")));
+        let out = env
+            .orgctl(dir)
+            .args(["plan", "--out"])
+            .arg(&path)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let mut plan: Plan =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("plan");
+        edit(&mut plan);
+        std::fs::write(&path, plan.to_json()).expect("write");
+        let out = env
+            .orgctl(dir)
+            .arg("apply")
+            .arg(&path)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(expected), "{what}: {stderr}");
+        assert_eq!(env.writes(), Vec::new(), "{what}: nothing written");
+    }
+    // A repeated attribute name: a JSON reader keeping the last one would see another role.
+    let path = tmp.path().join("repeated.json");
+    let out = env
+        .orgctl(dir)
+        .args(["plan", "--out"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let original = std::fs::read_to_string(&path).expect("read");
+    let edited = original.replacen(
+        "\"role\": \"member\"",
+        "\"role\": \"member\", \"role\": \"admin\"",
+        1,
+    );
+    assert_ne!(edited, original);
+    std::fs::write(&path, edited).expect("write");
+    let out = env
+        .orgctl(dir)
+        .arg("apply")
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("is not a valid plan file"), "{stderr}");
+    assert_eq!(env.writes(), Vec::new());
+}
+
 // ---- a terminal ----------------------------------------------------------------------------
 
 /// Runs `orgctl apply` on a pseudo-terminal (util-linux `script`), answering `answer`.
@@ -1765,12 +1877,7 @@ fn killing_the_process_and_running_again_converges() {
     let d = desired_in(dir);
     // An uninterrupted apply, for the counts.
     let base = start(empty_fake(&d), Behaviour::default());
-    let out = base
-        .orgctl(dir)
-        .args(["apply", "--auto-approve", "--no-email"])
-        .output()
-        .expect("run");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    base.applied(dir);
     let base_writes = base.writes();
     for kill_after in [1, 2, 40, 90] {
         let env = start(

@@ -168,25 +168,11 @@ pub fn select(plan: &Plan, targets: &[String]) -> Selection {
     let policy = Policy {
         targets: targets.to_vec(),
     };
-    let mut chosen: Vec<bool> = plan.changes.iter().map(|c| policy.selects(c)).collect();
-    let mut added = Vec::new();
-    if !targets.is_empty() {
-        let creates = |needed: &Address| {
-            plan.changes
-                .iter()
-                .position(|c| c.action == Action::Create && c.address == *needed)
-        };
-        let mut frontier: Vec<usize> = (0..plan.changes.len()).filter(|i| chosen[*i]).collect();
-        while let Some(i) = frontier.pop() {
-            for j in plan.changes[i].needs.iter().filter_map(creates) {
-                if !chosen[j] {
-                    chosen[j] = true;
-                    added.push(plan.changes[j].address.clone());
-                    frontier.push(j);
-                }
-            }
-        }
-    }
+    let (chosen, added) = policy.choose(&plan.changes);
+    let added = added
+        .into_iter()
+        .map(|j| plan.changes[j].address.clone())
+        .collect();
     Selection {
         changes: plan
             .changes

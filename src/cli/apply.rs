@@ -271,7 +271,9 @@ pub fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
             path.display()
         );
     }
-    serde_json::from_value(value)
+    // From the text, not the value: a `Value` keeps the last of two equal keys silently, the
+    // plan's own types refuse them.
+    serde_json::from_str(&text)
         .with_context(|| format!("{} is not a valid plan file", path.display()))
 }
 
@@ -363,7 +365,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             allow_drift: args.allow_drift,
         },
     };
-    if let Some(plan) = &saved {
+    if let (Some(plan), Some(path)) = (&saved, &args.plan) {
         if let Some(part) = plan
             .parts
             .iter()
@@ -374,6 +376,36 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 part.provider,
                 plan.orgctl_version
             );
+        }
+        // Every change belongs to a part, and a provider has one part at most: nothing in the
+        // file escapes the comparison with the recomputed plan below.
+        let mut why = Vec::new();
+        for (i, part) in plan.parts.iter().enumerate() {
+            if plan.parts[..i].iter().any(|p| p.provider == part.provider) {
+                why.push(format!("provider `{}` has two parts", part.provider));
+            }
+        }
+        if let Some(c) = plan
+            .changes
+            .iter()
+            .find(|c| plan.part(&c.address.provider).is_none())
+        {
+            why.push(format!(
+                "{} {} belongs to provider `{}`, which has no part in the plan file",
+                c.action.symbol(),
+                c.address,
+                c.address.provider
+            ));
+        }
+        if !why.is_empty() {
+            return Err(altered(path, &why));
+        }
+        for name in &selection.provider {
+            if plan.part(name).is_none() {
+                bail!(
+                    "--provider {name}: the saved plan has no {name} part (it was planned without it); re-run `orgctl plan --out PLAN` to plan {name}"
+                );
+            }
         }
     }
     let mut chosen: Vec<Box<dyn Provider>> = Vec::new();
@@ -395,6 +427,11 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if chosen.is_empty() {
+        if saved.is_some() {
+            bail!(
+                "nothing to apply: the saved plan has no part for the selected providers, or org.yaml no longer configures them"
+            );
+        }
         bail!("nothing to apply: {}", nothing_selected(org));
     }
 
@@ -410,6 +447,8 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
     };
     let account = chosen.iter().find_map(|p| p.account(org));
     let mut plan = Plan::new(account.as_deref().unwrap_or(&org.spec.name), max_removals);
+    // Each provider's changes before `--target` (its guard judges a selection against them).
+    let mut planned: Vec<Vec<Change>> = Vec::new();
     for p in &mut chosen {
         let d = p.describe();
         let saved_part = saved.as_ref().and_then(|s| s.part(d.name));
@@ -444,6 +483,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 ));
             }
         }
+        planned.push(part.changes.clone());
         plan.add_part(part, &policy);
     }
     if let (Some(saved), Some(path)) = (&saved, &args.plan) {
@@ -489,9 +529,8 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             .cloned()
             .collect()
     };
-    for p in &chosen {
-        let name = p.describe().name;
-        refusals.extend(p.guard(&own(&plan.changes, name), &own(&changes, name)));
+    for (p, all) in chosen.iter().zip(&planned) {
+        refusals.extend(p.guard(all, &own(&changes, p.describe().name)));
     }
     if !refusals.is_empty() {
         let list: Vec<String> = refusals.iter().map(|r| format!("  - {r}")).collect();
@@ -572,7 +611,11 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             actor: chosen.iter().find_map(|p| p.actor()),
             started_at,
             finished_at,
-            plan: PlanRef::of(&plan, args.plan.as_ref().map(|p| p.display().to_string())),
+            // A saved plan is recorded as the file it is (its digest, its maker).
+            plan: PlanRef::of(
+                saved.as_ref().unwrap_or(&plan),
+                args.plan.as_ref().map(|p| p.display().to_string()),
+            ),
         },
         &report,
     );

@@ -74,8 +74,8 @@ pub async fn execute<W: GithubWriter>(
         } else if let Some(team) = change
             .needs
             .iter()
-            .find(|a| missing.contains(*a))
-            .and_then(|a| a.name.as_deref())
+            .filter(|a| missing.contains(*a))
+            .find_map(|a| a.name.as_deref())
         {
             Outcome::Skipped {
                 reason: format!("team `{team}` was not created"),

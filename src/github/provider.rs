@@ -147,7 +147,11 @@ impl GithubProvider {
         };
         if !live.org.eq_ignore_ascii_case(&desired.org) {
             bail!(
-                "the state snapshot is of organisation `{}` but org.yaml manages `{}`",
+                "{} is of organisation `{}` but org.yaml manages `{}`",
+                match &self.source {
+                    Source::Snapshot(_) => "the state snapshot",
+                    Source::Live => "the organisation GitHub answered for",
+                },
                 live.org,
                 desired.org
             );

@@ -194,6 +194,39 @@ impl Policy {
             .iter()
             .any(|t| a == *t || a.starts_with(&format!("{t}[")) || owners.contains(t))
     }
+
+    /// Which of `changes` run: those [`Policy::selects`] picks, plus the creations in
+    /// `changes` that they need ([`Change::needs`], transitively: a member's team, its
+    /// parent). Returns a flag per change and the indexes added for the targets, in the order
+    /// found. Everything when there are no targets.
+    pub fn choose(&self, changes: &[Change]) -> (Vec<bool>, Vec<usize>) {
+        let mut chosen: Vec<bool> = changes.iter().map(|c| self.selects(c)).collect();
+        let mut added = Vec::new();
+        if self.targets.is_empty() {
+            return (chosen, added);
+        }
+        let creations: std::collections::HashMap<&Address, usize> = changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.action == Action::Create)
+            .map(|(i, c)| (&c.address, i))
+            .collect();
+        let mut frontier: Vec<usize> = (0..changes.len()).filter(|i| chosen[*i]).collect();
+        while let Some(i) = frontier.pop() {
+            for j in changes[i]
+                .needs
+                .iter()
+                .filter_map(|n| creations.get(n).copied())
+            {
+                if !chosen[j] {
+                    chosen[j] = true;
+                    added.push(j);
+                    frontier.push(j);
+                }
+            }
+        }
+        (chosen, added)
+    }
 }
 
 /// One provider's part of a plan, as the provider computed it from its own types.
@@ -244,10 +277,16 @@ impl Plan {
         }
     }
 
-    /// Adds a provider's part: its changes selected by `policy`, its notes and its origin.
+    /// Adds a provider's part: its changes `policy` chooses (the targeted ones and the
+    /// creations they need, [`Policy::choose`]), its notes and its origin.
     pub fn add_part(&mut self, part: PlanPart, policy: &Policy) {
-        self.changes
-            .extend(part.changes.into_iter().filter(|c| policy.selects(c)));
+        let (chosen, _) = policy.choose(&part.changes);
+        self.changes.extend(
+            part.changes
+                .into_iter()
+                .zip(chosen)
+                .filter_map(|(c, keep)| keep.then_some(c)),
+        );
         self.notes.extend(part.notes);
         self.removals = removals(&self.changes);
         self.parts.push(part.origin);
@@ -342,6 +381,7 @@ impl Plan {
                 fresh.removals.to_string(),
             ),
             ("targets", self.targets.join(", "), fresh.targets.join(", ")),
+            ("parts", parts(&self.parts), parts(&fresh.parts)),
         ] {
             if saved != now {
                 why.push(format!("`{field}` is {saved} in the plan file, {now} now"));
@@ -383,6 +423,24 @@ impl Plan {
         }
         (!why.is_empty()).then_some(why)
     }
+}
+
+/// The parts as one line for refusal messages: `github: GitHub organisation acme (e3b0…/8f2a…)`.
+fn parts(parts: &[PartOrigin]) -> String {
+    let short = |f: &str| f.get(..12).unwrap_or(f).to_string();
+    let each: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: {} ({}/{})",
+                p.provider,
+                p.target,
+                short(&p.desired_fingerprint),
+                short(&p.observed_fingerprint)
+            )
+        })
+        .collect();
+    format!("[{}]", each.join("; "))
 }
 
 /// Each distinct change (by its canonical JSON) with how often it occurs. Linear-logarithmic,
@@ -559,5 +617,35 @@ mod selection_tests {
         assert!(policy("github_team_member.web").selects(&member));
         assert!(!policy("github_team_member.web[\"b\"]").selects(&member));
         assert!(Policy::default().selects(&other));
+    }
+
+    #[test]
+    fn a_targeted_plan_keeps_the_creations_its_changes_need() {
+        let mut member = change(Address::named_indexed("p", "team_member", "web", "a"));
+        member.needs = vec![Address::named("p", "team", "web")];
+        let mut web = change(Address::named("p", "team", "web"));
+        web.needs = vec![Address::named("p", "team", "eng")];
+        let eng = change(Address::named("p", "team", "eng"));
+        let ops = change(Address::named("p", "team", "ops"));
+        let part = PlanPart {
+            changes: vec![eng, ops, web, member],
+            notes: Vec::new(),
+            origin: PartOrigin {
+                provider: "p".into(),
+                target: "t".into(),
+                desired_fingerprint: String::new(),
+                observed_fingerprint: String::new(),
+            },
+        };
+        let mut plan = Plan::new("acme", 5);
+        let policy = Policy {
+            targets: vec!["p_team_member.web[\"a\"]".into()],
+        };
+        plan.add_part(part, &policy);
+        let got: Vec<String> = plan.changes.iter().map(|c| c.address.to_string()).collect();
+        assert_eq!(
+            got,
+            ["p_team.eng", "p_team.web", "p_team_member.web[\"a\"]"]
+        );
     }
 }

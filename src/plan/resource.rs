@@ -21,7 +21,12 @@ pub struct Resource {
     pub attributes: Attributes,
     /// Identifiers the provider keeps with the resource that people do not review (GitHub's
     /// numeric user id). Compared and covered by the digest like the attributes; never shown.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// A name given twice is refused.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_ids"
+    )]
     pub ids: BTreeMap<String, Value>,
 }
 
@@ -33,11 +38,14 @@ pub struct Attributes(Vec<(String, Value)>);
 
 impl PartialEq for Attributes {
     fn eq(&self, other: &Attributes) -> bool {
+        // Names are unique (deserialisation refuses repeats, `Resource::with` replaces).
+        let theirs: std::collections::HashMap<&str, &Value> =
+            other.0.iter().map(|(n, v)| (n.as_str(), v)).collect();
         self.0.len() == other.0.len()
             && self
                 .0
                 .iter()
-                .all(|(n, v)| other.0.iter().any(|(m, w)| m == n && w == v))
+                .all(|(n, v)| theirs.get(n.as_str()) == Some(&v))
     }
 }
 
@@ -134,8 +142,9 @@ impl<'de> Deserialize<'de> for Attributes {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attributes, A::Error> {
                 let mut out: Vec<(String, Value)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 while let Some((name, value)) = map.next_entry::<String, Value>()? {
-                    if out.iter().any(|(n, _)| *n == name) {
+                    if !seen.insert(name.clone()) {
                         return Err(de::Error::custom(format!(
                             "attribute `{name}` is given twice"
                         )));
@@ -147,6 +156,12 @@ impl<'de> Deserialize<'de> for Attributes {
         }
         deserializer.deserialize_map(Ordered)
     }
+}
+
+/// `ids` as a map whose names are unique (serde's own map keeps the last of two silently).
+fn unique_ids<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Value>, D::Error> {
+    let attributes = Attributes::deserialize(d)?;
+    Ok(attributes.0.into_iter().collect())
 }
 
 impl JsonSchema for Attributes {
@@ -202,6 +217,16 @@ mod tests {
         let twice = r#"{"attributes":{"role":"member","role":"maintainer"}}"#;
         let err = serde_json::from_str::<Resource>(twice).expect_err("refused");
         assert!(err.to_string().contains("`role` is given twice"), "{err}");
+    }
+
+    #[test]
+    fn a_repeated_id_is_refused() {
+        let twice = r#"{"attributes":{},"ids":{"user_id":1,"user_id":2}}"#;
+        let err = serde_json::from_str::<Resource>(twice).expect_err("refused");
+        assert!(
+            err.to_string().contains("`user_id` is given twice"),
+            "{err}"
+        );
     }
 
     #[test]
