@@ -180,6 +180,30 @@ impl Env {
         stdout
     }
 
+    /// Runs `orgctl plan ARGS --out PATH` in `dir`, requiring success.
+    fn plan_to(&self, dir: &Path, args: &[&str], path: &Path) {
+        let out = self
+            .orgctl(dir)
+            .arg("plan")
+            .args(args)
+            .arg("--out")
+            .arg(path)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+
+    /// Runs `orgctl apply PATH` in `dir`: its exit code and standard error.
+    fn apply_file(&self, dir: &Path, path: &Path) -> (Option<i32>, String) {
+        let out = self
+            .orgctl(dir)
+            .arg("apply")
+            .arg(path)
+            .output()
+            .expect("run");
+        (out.status.code(), text(&out.stderr))
+    }
+
     fn assert_converged(&self, dir: &Path) {
         let text = self.plan_text(dir);
         assert!(
@@ -1701,26 +1725,13 @@ fn a_saved_plan_targeting_one_alias_is_refused_as_partial() {
     let dir = work.path();
     let env = start(empty_fake(&desired_in(dir)), Behaviour::default());
     let plan = dir.join("plan.json");
-    let out = env
-        .orgctl(dir)
-        .args([
-            "plan",
-            "--target",
-            "email_alias[\"infra@nixos.example\"]",
-            "--out",
-        ])
-        .arg(&plan)
-        .output()
-        .expect("run");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = env
-        .orgctl(dir)
-        .arg("apply")
-        .arg(&plan)
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    env.plan_to(
+        dir,
+        &["--target", "email_alias[\"infra@nixos.example\"]"],
+        &plan,
+    );
+    let (code, stderr) = env.apply_file(dir, &plan);
+    assert_eq!(code, Some(1));
     assert!(
         stderr.contains("--target selects 1 of the plan's 9 email alias changes"),
         "{stderr}"
@@ -1769,37 +1780,19 @@ fn a_saved_plan_with_edited_parts_is_refused() {
     ];
     for (what, edit, expected) in edits {
         let path = tmp.path().join(format!("{}.json", what.replace(' ', "-")));
-        let out = env
-            .orgctl(dir)
-            .args(["plan", "--out"])
-            .arg(&path)
-            .output()
-            .expect("run");
-        assert!(out.status.success(), "{}", text(&out.stderr));
+        env.plan_to(dir, &[], &path);
         let mut plan: Plan =
             serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("plan");
         edit(&mut plan);
         std::fs::write(&path, plan.to_json()).expect("write");
-        let out = env
-            .orgctl(dir)
-            .arg("apply")
-            .arg(&path)
-            .output()
-            .expect("run");
-        assert_eq!(out.status.code(), Some(1), "{what}");
-        let stderr = text(&out.stderr);
+        let (code, stderr) = env.apply_file(dir, &path);
+        assert_eq!(code, Some(1), "{what}");
         assert!(stderr.contains(expected), "{what}: {stderr}");
         assert_eq!(env.writes(), Vec::new(), "{what}: nothing written");
     }
     // A repeated attribute name: a JSON reader keeping the last one would see another role.
     let path = tmp.path().join("repeated.json");
-    let out = env
-        .orgctl(dir)
-        .args(["plan", "--out"])
-        .arg(&path)
-        .output()
-        .expect("run");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    env.plan_to(dir, &[], &path);
     let original = std::fs::read_to_string(&path).expect("read");
     let edited = original.replacen(
         "\"role\": \"member\"",
@@ -1808,14 +1801,8 @@ fn a_saved_plan_with_edited_parts_is_refused() {
     );
     assert_ne!(edited, original);
     std::fs::write(&path, edited).expect("write");
-    let out = env
-        .orgctl(dir)
-        .arg("apply")
-        .arg(&path)
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    let (code, stderr) = env.apply_file(dir, &path);
+    assert_eq!(code, Some(1));
     assert!(stderr.contains("is not a valid plan file"), "{stderr}");
     assert_eq!(env.writes(), Vec::new());
 }
