@@ -116,7 +116,7 @@ fn json_and_markdown_carry_the_same_diff() {
     let (code, out, err) = stdout(orgctl(root).args(["diff", "--format", "json"]));
     assert_eq!(code, Some(0), "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
     assert_eq!(v["as_of"], "2026-11-25");
     let entities = v["entities"].as_array().expect("entities");
     let find = |id: &str| {
@@ -225,7 +225,7 @@ fn reviewers_come_from_the_base_and_exclude_the_author() {
     let (_, json, _) =
         stdout(orgctl(root).args(["reviewers", "--author", "tnowak", "--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
     assert_eq!(v["unmet"][0]["file"], "teams/sbom-wg.yaml");
     assert!(
         !v["suggested"]

@@ -27,12 +27,16 @@ pub struct Args {
 /// The `--format` values of `diff`.
 const FORMATS: Formats = Formats::new(&[
     (Format::Human, "Sections per kind, for a terminal"),
-    (Format::Json, "A stable JSON document (version 1)"),
+    (Format::Json, "A stable JSON document (version 2)"),
     (
         Format::Markdown,
         "A pull-request comment (mentions neutralised)",
     ),
 ]);
+
+/// Version of `diff --format json`. Version 2: `github[]` holds plan format 3's changes
+/// (generic addresses and resources, docs/plan-format.md).
+const DIFF_FORMAT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct JsonOut<'a> {
@@ -112,7 +116,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         Format::Markdown => markdown(&d, &base.origin, &head.origin),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&JsonOut {
-                version: 1,
+                version: DIFF_FORMAT_VERSION,
                 base: &base.origin,
                 head: &head.origin,
                 as_of: today,
