@@ -28,6 +28,9 @@ pub struct Description {
     pub desired: &'static str,
     /// How messages name its live side (`GitHub`, `the mail server`).
     pub live: &'static str,
+    /// What its account is called when it names the plan's organisation (`GitHub
+    /// organisation`); `None` for a provider without one.
+    pub account_noun: Option<&'static str>,
     /// Its resource kinds.
     pub kinds: &'static [Kind],
     /// Whether the org files configure it (`github:` in org.yaml, `email.backend`).
@@ -96,6 +99,32 @@ impl Catalog<'_> {
     /// The description of provider `name`.
     pub fn provider(&self, name: &str) -> Option<&'static Description> {
         self.providers.iter().copied().find(|p| p.name == name)
+    }
+
+    /// What `plan` is for: `GitHub organisation `acme`` when a planned provider names the
+    /// organisation, else `` `acme` ``.
+    pub fn subject(&self, providers: &[&str], org: &str) -> String {
+        match providers
+            .iter()
+            .find_map(|p| self.provider(p).and_then(|d| d.account_noun))
+        {
+            Some(noun) => format!("{noun} `{org}`"),
+            None => format!("`{org}`"),
+        }
+    }
+
+    /// The live sides of `providers`, as one subject: `GitHub`, `GitHub and the mail server`;
+    /// and whether it is plural.
+    pub fn live_sides(&self, providers: &[&str]) -> (String, bool) {
+        let names: Vec<&str> = providers
+            .iter()
+            .filter_map(|p| self.provider(p).map(|d| d.live))
+            .collect();
+        match names.as_slice() {
+            [] => ("the live state".to_string(), false),
+            [one] => (one.to_string(), false),
+            [init @ .., last] => (format!("{} and {last}", init.join(", ")), true),
+        }
     }
 }
 

@@ -39,7 +39,7 @@ fn no_op_plan_is_empty() {
     let p = plan_github(&d, &full, &Policy::default());
     assert!(p.changes.is_empty(), "{:#?}", p.changes);
     assert_eq!(
-        orgctl::render::plan::summary_line(&p),
+        orgctl::render::plan::summary_line(&p, &orgctl::registry::catalog()),
         "No changes. GitHub matches the org files."
     );
 }

@@ -278,11 +278,11 @@ pub fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
 }
 
 /// Asks for `yes` on the terminal.
-fn confirm(org: &str) -> anyhow::Result<bool> {
+fn confirm(subject: &str) -> anyhow::Result<bool> {
     let mut err = std::io::stderr().lock();
     write!(
         err,
-        "\nDo you want to apply these changes to GitHub organisation `{org}`?\n  Only `yes` will be accepted to approve.\n\n  Enter a value: "
+        "\nDo you want to apply these changes to {subject}?\n  Only `yes` will be accepted to approve.\n\n  Enter a value: "
     )?;
     err.flush()?;
     let mut answer = String::new();
@@ -546,7 +546,9 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
                     "refusing to apply without confirmation: stdin is not a terminal. Review the plan above, then run `orgctl apply --auto-approve` (CI), or save it with `orgctl plan --out plan.json` and run `orgctl apply plan.json`"
                 );
             }
-            if !confirm(&plan.org)? {
+            let providers: Vec<&str> = chosen.iter().map(|p| p.describe().name).collect();
+            let subject = catalog().subject(&providers, &plan.org);
+            if !confirm(&crate::render::text::terminal_safe(&subject))? {
                 bail!("apply cancelled: nothing was changed");
             }
         }

@@ -18,6 +18,7 @@ pub static DESCRIPTION: Description = Description {
     configured_by: "`email.backend`",
     desired: "the email aliases in the org files",
     live: "the mail server",
+    account_noun: None,
     configured: |org| org.spec.email.as_ref().is_some_and(|e| e.backend.is_some()),
     kinds: &[Kind {
         name: "alias",

@@ -28,6 +28,7 @@ pub static DESCRIPTION: Description = Description {
     configured_by: "`github:` block",
     desired: "the org files",
     live: "GitHub",
+    account_noun: Some("GitHub organisation"),
     configured: |org| org.spec.github.is_some(),
     kinds: &[
         Kind {

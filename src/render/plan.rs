@@ -30,17 +30,35 @@ fn verb(action: Action) -> &'static str {
     }
 }
 
-/// `Plan: X to add, Y to change, Z to destroy.` or `No changes.`
-pub fn summary_line(plan: &Plan) -> String {
+/// `Plan: X to add, Y to change, Z to destroy.` or `No changes. GitHub matches the org
+/// files.` (naming the live side of every planned provider).
+pub fn summary_line(plan: &Plan, catalog: &Catalog<'_>) -> String {
     let s = plan.summary();
     if plan.changes.is_empty() {
-        "No changes. GitHub matches the org files.".into()
+        format!("No changes. {}", matches(plan, catalog))
     } else {
         format!(
             "Plan: {} to add, {} to change, {} to destroy.",
             s.add, s.change, s.destroy
         )
     }
+}
+
+/// `GitHub matches the org files.`, `GitHub and the mail server match the org files.`
+fn matches(plan: &Plan, catalog: &Catalog<'_>) -> String {
+    let (sides, plural) = catalog.live_sides(&providers(plan));
+    let verb = if plural { "match" } else { "matches" };
+    let mut chars = sides.chars();
+    let sides: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    format!("{sides} {verb} the org files.")
+}
+
+/// The providers of the plan's parts, in plan order.
+fn providers(plan: &Plan) -> Vec<&str> {
+    plan.parts.iter().map(|p| p.provider.as_str()).collect()
 }
 
 /// Changes grouped as their providers describe their kinds (organisation members, then each
@@ -66,8 +84,8 @@ pub fn human(plan: &Plan, catalog: &Catalog<'_>, color: bool) -> String {
     };
     let mut out = String::new();
     out.push_str(&format!(
-        "orgctl plan for GitHub organisation `{}`\n\n",
-        terminal_safe(&plan.org)
+        "orgctl plan for {}\n\n",
+        terminal_safe(&catalog.subject(&providers(plan), &plan.org))
     ));
     for ((_, title), changes) in groups(plan, catalog) {
         out.push_str(&format!("# {}\n", terminal_safe(&title)));
@@ -121,7 +139,7 @@ pub fn human(plan: &Plan, catalog: &Catalog<'_>, color: bool) -> String {
             plan.removals, plan.max_removals, plan.removals
         ));
     }
-    out.push_str(&summary_line(plan));
+    out.push_str(&summary_line(plan, catalog));
     out.push('\n');
     out
 }
@@ -135,7 +153,10 @@ pub fn markdown(plan: &Plan, catalog: &Catalog<'_>) -> String {
         markdown_text(&plan.org)
     ));
     if plan.changes.is_empty() {
-        out.push_str("**No changes.** GitHub matches the org files.\n");
+        out.push_str(&format!(
+            "**No changes.** {}\n",
+            markdown_text(&matches(plan, catalog))
+        ));
     } else {
         out.push_str(&format!(
             "**{} to add, {} to change, {} to destroy.**\n\n| | count |\n|---|---|\n| ➕ add | {} |\n| ✏️ change | {} |\n| ➖ destroy | {} |\n\n",
@@ -193,4 +214,81 @@ pub fn markdown(plan: &Plan, catalog: &Catalog<'_>) -> String {
         out.push_str("\n</details>\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::PartOrigin;
+    use crate::provider::{Description, Group, Kind};
+
+    static HUB: Description = Description {
+        name: "hub",
+        title: "Hub",
+        about: "",
+        configured_by: "",
+        desired: "",
+        live: "Hub",
+        account_noun: Some("Hub organisation"),
+        kinds: &[Kind {
+            name: "team",
+            doc: "",
+            group: Group::ByName {
+                noun: "team",
+                rank: 1,
+            },
+        }],
+        configured: |_| true,
+    };
+    static MAIL: Description = Description {
+        name: "mail",
+        title: "mail",
+        about: "",
+        configured_by: "",
+        desired: "",
+        live: "the mail server",
+        account_noun: None,
+        kinds: &[],
+        configured: |_| true,
+    };
+
+    fn plan(providers: &[&str]) -> Plan {
+        let mut p = Plan::new("acme", 5);
+        for name in providers {
+            p.parts.push(PartOrigin {
+                provider: name.to_string(),
+                target: String::new(),
+                desired_fingerprint: String::new(),
+                observed_fingerprint: String::new(),
+            });
+        }
+        p
+    }
+
+    #[test]
+    fn the_header_and_the_empty_summary_name_the_planned_providers() {
+        let catalog = Catalog {
+            providers: &[&HUB, &MAIL],
+        };
+        let both = human(&plan(&["hub", "mail"]), &catalog, false);
+        assert!(
+            both.starts_with("orgctl plan for Hub organisation `acme`\n"),
+            "{both}"
+        );
+        assert!(
+            both.ends_with("No changes. Hub and the mail server match the org files.\n"),
+            "{both}"
+        );
+        let mail = human(&plan(&["mail"]), &catalog, false);
+        assert!(mail.starts_with("orgctl plan for `acme`\n"), "{mail}");
+        assert!(
+            mail.ends_with("No changes. The mail server matches the org files.\n"),
+            "{mail}"
+        );
+        let md = markdown(&plan(&["hub"]), &catalog);
+        assert!(
+            md.contains("**No changes.** Hub matches the org files."),
+            "{md}"
+        );
+    }
 }
