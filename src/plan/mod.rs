@@ -457,15 +457,26 @@ fn counted(changes: &[Change]) -> std::collections::BTreeMap<String, (usize, &Ch
     out
 }
 
-/// `(role = maintainer)`: the desired fields of a change, for refusal messages.
+/// `(role = maintainer, user_id = 7)`: the desired fields of a change, for refusal messages.
+/// Hidden ids are named too, so two changes differing only in an id read differently.
 fn describe(c: &Change) -> String {
-    let fields = c.after.as_ref().or(c.before.as_ref()).map(Resource::fields);
-    match fields {
-        Some(f) if !f.is_empty() => {
-            let parts: Vec<String> = f.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            format!("({})", parts.join(", "))
-        }
-        _ => String::new(),
+    let Some(r) = c.after.as_ref().or(c.before.as_ref()) else {
+        return String::new();
+    };
+    let mut parts: Vec<String> = r
+        .fields()
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect();
+    parts.extend(
+        r.ids
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", resource::display(v))),
+    );
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("({})", parts.join(", "))
     }
 }
 
@@ -564,8 +575,8 @@ mod tests {
             why,
             vec![
                 "+ github_team_member.infra[\"bo\"] appears 2 times in the plan file".to_string(),
-                "+ github_team_member.infra[\"mallory\"] (role = maintainer) is in the plan file but the files and live state do not call for it".to_string(),
-                "+ github_team_member.infra[\"ann\"] (role = member) is called for but missing from the plan file".to_string(),
+                "+ github_team_member.infra[\"mallory\"] (role = maintainer, user_id = 7) is in the plan file but the files and live state do not call for it".to_string(),
+                "+ github_team_member.infra[\"ann\"] (role = member, user_id = 7) is called for but missing from the plan file".to_string(),
             ]
         );
         let mut reordered = fresh.clone();
