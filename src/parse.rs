@@ -684,6 +684,11 @@ mod tests {
                 "name: X\ngithub:\n  repos:\n    nixpkgs: write\n",
             ),
             (
+                "optional notifications",
+                FileKind::Team,
+                "name: X\ngithub:\n  notifications: disable\n",
+            ),
+            (
                 "alias to",
                 FileKind::Team,
                 "name: X\nemail:\n  - address: x@example.org\n    to: lead\n",

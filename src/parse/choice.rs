@@ -74,10 +74,22 @@ pub fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
 pub fn closed_set(root: &Value, node: &Value) -> Option<ClosedSet> {
     let node = resolve(root, node);
     let values = values_of(root, node)?;
-    Some(ClosedSet {
-        what: description(node),
-        values,
-    })
+    // An optional field says what it is through its type, as a required one does.
+    let what = optional_inner(root, node)
+        .and_then(description)
+        .or_else(|| description(node));
+    Some(ClosedSet { what, values })
+}
+
+/// The one non-null branch of an optional field's `anyOf: [T, {"type": "null"}]`.
+fn optional_inner<'a>(root: &'a Value, node: &'a Value) -> Option<&'a Value> {
+    let branches = node.get("anyOf").and_then(Value::as_array)?;
+    let is_null = |b: &Value| resolve(root, b).get("type").and_then(Value::as_str) == Some("null");
+    match branches.as_slice() {
+        [a, b] if is_null(b) => Some(resolve(root, a)),
+        [a, b] if is_null(a) => Some(resolve(root, b)),
+        _ => None,
+    }
 }
 
 fn values_of(root: &Value, node: &Value) -> Option<Vec<String>> {
@@ -97,6 +109,11 @@ fn values_of(root: &Value, node: &Value) -> Option<Vec<String>> {
         .and_then(Value::as_array)?;
     let mut out = Vec::new();
     for b in branches {
+        // An optional field (`Option<T>`) is `anyOf: [T, {"type": "null"}]`: null is "not
+        // given", not a value to offer.
+        if resolve(root, b).get("type").and_then(Value::as_str) == Some("null") {
+            continue;
+        }
         out.extend(values_of(root, b)?);
     }
     (!out.is_empty()).then_some(out)
@@ -213,6 +230,13 @@ mod tests {
         assert_eq!(plain.values, ["members", "leads"]);
         assert_eq!(plain.what, None);
         assert_eq!(closed_set(&r, &r["$defs"]["Recipient"]), None);
+        // An optional field: its null branch is "not given", not a value.
+        let optional = json!({"description": "whether", "anyOf": [{"$ref": "#/$defs/Kind"}, {"type": "null"}]});
+        let set = closed_set(&r, &optional).expect("closed");
+        assert_eq!(set.values, ["team", "sig"]);
+        assert_eq!(set.what.as_deref(), Some("what kind of group a team is"));
+        let open = json!({"anyOf": [{"type": "string"}, {"type": "null"}]});
+        assert_eq!(closed_set(&r, &open), None);
     }
 
     #[test]
