@@ -184,9 +184,20 @@ pub fn markdown(plan: &Plan, catalog: &Catalog<'_>) -> String {
                     "{sym} {}\n",
                     crate::render::text::markdown_code_block(&c.address.to_string())
                 ));
-                for (field, before, after) in c.changed_fields() {
-                    let b = before.unwrap_or_default();
-                    let a = after.unwrap_or_default();
+                for (field, before, after) in c.changed_values() {
+                    // A list that changes in place: the items gained and lost, as in the text.
+                    if let (Some(Value::Array(b)), Some(Value::Array(a))) = (before, after) {
+                        let gained = a.iter().filter(|i| !b.contains(i)).map(|i| ('+', i));
+                        let lost = b.iter().filter(|i| !a.contains(i)).map(|i| ('-', i));
+                        for (sign, item) in gained.chain(lost) {
+                            let line = format!("{sign}     {field}: {}", display(item));
+                            out.push_str(&crate::render::text::markdown_code_block(&line));
+                            out.push('\n');
+                        }
+                        continue;
+                    }
+                    let b = before.map(display).unwrap_or_default();
+                    let a = after.map(display).unwrap_or_default();
                     let line = match c.action {
                         Action::Create => format!("+     {field} = {a}"),
                         Action::Delete => format!("-     {field} = {b}"),
@@ -290,5 +301,32 @@ mod tests {
             md.contains("**No changes.** Hub matches the org files."),
             "{md}"
         );
+    }
+
+    #[test]
+    fn a_changed_list_shows_the_items_gained_and_lost_in_both_outputs() {
+        let catalog = Catalog {
+            providers: &[&MAIL],
+        };
+        let mut p = plan(&["mail"]);
+        p.changes.push(crate::plan::Change {
+            address: crate::plan::Address::indexed("mail", "alias", "x@example.org"),
+            action: Action::Update,
+            before: Some(crate::plan::Resource::new().with("recipients", ["a@x.org", "b@x.org"])),
+            after: Some(crate::plan::Resource::new().with("recipients", ["a@x.org", "c@x.org"])),
+            reason: None,
+            needs: Vec::new(),
+        });
+        let text = human(&p, &catalog, false);
+        assert!(
+            text.contains("      + c@x.org\n      - b@x.org\n"),
+            "{text}"
+        );
+        let md = markdown(&p, &catalog);
+        assert!(
+            md.contains("+     recipients: c@x.org\n-     recipients: b@x.org\n"),
+            "{md}"
+        );
+        assert!(!md.contains("a@x.org"), "{md}");
     }
 }
