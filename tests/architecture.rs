@@ -205,6 +205,147 @@ fn no_new_import_circle() {
     );
 }
 
+/// The module path of a file under `src/` (`email/mailgun/wire.rs` → `email::mailgun::wire`,
+/// `github/mod.rs` → `github`, `lib.rs` → ``).
+fn module_path(rel: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = rel
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if matches!(
+        parts.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        parts.pop();
+    }
+    parts
+}
+
+/// The module a path in `from` names (`crate::plan::Change`, `super::wire::Route`,
+/// `super::super::digest`): the longest prefix that is a module; `None` for an outside crate.
+fn target(from: &[String], path: &str, modules: &BTreeSet<Vec<String>>) -> Option<Vec<String>> {
+    let mut segs = path.split("::").peekable();
+    let mut base: Vec<String> = match segs.peek().copied() {
+        Some("crate") => {
+            segs.next();
+            Vec::new()
+        }
+        Some("super") => {
+            let mut b = from.to_vec();
+            while segs.peek() == Some(&"super") {
+                segs.next();
+                b.pop();
+            }
+            b
+        }
+        Some("self") => {
+            segs.next();
+            from.to_vec()
+        }
+        _ => return None,
+    };
+    let mut best = None;
+    for seg in segs {
+        base.push(seg.to_string());
+        if modules.contains(&base) {
+            best = Some(base.clone());
+        } else {
+            break;
+        }
+    }
+    best
+}
+
+/// Every path starting with `crate::`, `super::` or `self::` in `code`, with grouped imports
+/// expanded (`super::{wire::Route, digest}` → `super::wire::Route`, `super::digest`).
+fn paths_in(code: &str) -> Vec<String> {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = Vec::new();
+    for root in ["crate::", "super::", "self::"] {
+        for (i, _) in code.match_indices(root) {
+            if code[..i].ends_with(|c: char| ident(c) || c == ':') {
+                continue;
+            }
+            expand(&code[i..], ident, &mut out);
+        }
+    }
+    out
+}
+
+/// The path (or group of paths) at the start of `text`, pushed to `out`.
+fn expand(text: &str, ident: impl Fn(char) -> bool + Copy, out: &mut Vec<String>) {
+    let end = text
+        .find(|c: char| !(ident(c) || c == ':'))
+        .unwrap_or(text.len());
+    let head = &text[..end];
+    match (head.strip_suffix("::"), text[end..].starts_with('{')) {
+        (Some(prefix), true) => {
+            let mut depth = 0;
+            let mut item_start = end + 1;
+            for (k, c) in text[end..].char_indices() {
+                let k = end + k;
+                match c {
+                    '{' => depth += 1,
+                    '}' | ',' if depth == 1 => {
+                        let item = text[item_start..k].trim();
+                        if !item.is_empty() && item != "self" {
+                            let mut inner = Vec::new();
+                            expand(item, ident, &mut inner);
+                            out.extend(inner.into_iter().map(|p| format!("{prefix}::{p}")));
+                        }
+                        item_start = k + 1;
+                        if c == '}' {
+                            break;
+                        }
+                    }
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+        }
+        _ => out.push(head.trim_end_matches(':').to_string()),
+    }
+}
+
+/// Edges between modules (files), each to the module a `crate::`/`super::`/`self::` path
+/// names; a module's uses of its own ancestors (the `mod.rs` re-exports it sits under) are
+/// not edges.
+fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new("src");
+    let mut all = Vec::new();
+    files(src, &mut all);
+    all.retain(|p| !test_only(p));
+    let modules: BTreeSet<Vec<String>> = all
+        .iter()
+        .map(|p| module_path(p.strip_prefix(src).expect("under src")))
+        .collect();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for path in &all {
+        let from = module_path(path.strip_prefix(src).expect("under src"));
+        let code = code(&std::fs::read_to_string(path).expect("read"));
+        let entry = edges.entry(from.join("::")).or_default();
+        for p in paths_in(&code) {
+            if let Some(to) = target(&from, &p, &modules) {
+                if to != from && !from.starts_with(&to) {
+                    entry.insert(to.join("::"));
+                }
+            }
+        }
+    }
+    edges
+}
+
+/// Issue 19: "no import circle anywhere", between files as well as between top-level modules.
+#[test]
+fn no_import_circle_between_any_two_modules() {
+    let found = circles(&module_graph());
+    assert!(
+        found.is_empty(),
+        "modules that import each other: {found:?}. Move what both need into one of them (or a third)"
+    );
+}
+
 #[test]
 fn the_reader_finds_edges_and_circles() {
     let edges: BTreeMap<String, BTreeSet<String>> = [
@@ -225,6 +366,43 @@ fn the_reader_finds_edges_and_circles() {
         "use crate::x; // crate::y"
     );
     assert_eq!(module_of(Path::new("plan/diff.rs")), "plan");
+    let modules: BTreeSet<Vec<String>> = [
+        vec!["email"],
+        vec!["email", "mailgun"],
+        vec!["email", "mailgun", "wire"],
+        vec!["email", "digest"],
+        vec!["plan"],
+    ]
+    .into_iter()
+    .map(|m| m.into_iter().map(String::from).collect())
+    .collect();
+    let routes: Vec<String> = ["email", "mailgun", "routes"].map(String::from).to_vec();
+    let named = |p: &str| target(&routes, p, &modules).map(|m| m.join("::"));
+    assert_eq!(
+        named("super::wire::Route").as_deref(),
+        Some("email::mailgun::wire")
+    );
+    assert_eq!(
+        named("super::super::digest").as_deref(),
+        Some("email::digest")
+    );
+    assert_eq!(named("crate::plan::Change").as_deref(), Some("plan"));
+    assert_eq!(named("std::fmt"), None);
+    assert_eq!(
+        paths_in(
+            "use super::{wire::{Route, Spec}, digest};\nlet x = crate::plan::fingerprint(&y);"
+        ),
+        [
+            "crate::plan::fingerprint",
+            "super::wire::Route",
+            "super::wire::Spec",
+            "super::digest"
+        ]
+    );
+    assert_eq!(
+        module_path(Path::new("github/mod.rs")),
+        vec!["github".to_string()]
+    );
     assert!(test_only(Path::new("src/validate/testing.rs")));
     assert!(!test_only(Path::new("src/validate/rules/mod.rs")));
 }

@@ -33,9 +33,10 @@
 mod routes;
 mod wire;
 
-pub use routes::{MAX_ACTION_BYTES, PRIORITY};
+pub use routes::MAX_ACTION_BYTES;
 pub use wire::{
-    API_URL_ENV, DEADLINE, DEADLINE_ENV, DEFAULT_API_URL, PAGE, deadline_from_env, endpoint,
+    API_URL_ENV, DEADLINE, DEADLINE_ENV, DEFAULT_API_URL, PAGE, PRIORITY, deadline_from_env,
+    endpoint,
 };
 
 use super::bookkeeping::{self, PRIVATE_ADDRESS_CHANGED};
@@ -44,12 +45,12 @@ use super::{ApplyOptions, ApplyReport, EmailError, MailBackend, Resolved, resolv
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
-use routes::{Spec, observe, same, specs};
+use routes::{observe, same, specs};
 use secrecy::SecretString;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::time::Duration;
-use wire::{Https, Route};
+use wire::{Https, Route, Spec};
 
 /// A Mailgun account's routes.
 pub struct Mailgun {

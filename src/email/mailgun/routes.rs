@@ -8,22 +8,12 @@ use super::super::digest;
 use super::super::expand::Recipient;
 use super::super::marker::{SecretMark, attribute, parse_secret, push_secrets};
 use super::super::plan::{Drift, Observed};
-use super::wire::Route;
+use super::wire::{PRIORITY, Route, Spec};
 use std::collections::BTreeMap;
 
 /// Longest total length of one route's actions.
 pub const MAX_ACTION_BYTES: usize = 4000;
-/// Priority of orgctl's routes (smaller runs first).
-pub const PRIORITY: i64 = 0;
 const MARKER: &str = "orgctl:v1";
-
-/// A route orgctl wants (pure).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Spec {
-    pub(super) description: String,
-    pub(super) expression: String,
-    pub(super) actions: Vec<String>,
-}
 
 /// A parsed marker description.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,6 @@
 
 use super::super::EmailError;
 use super::Mailgun;
-use super::routes::{PRIORITY, Spec};
 use crate::schema::MailgunRegion;
 use base64::Engine;
 use http_body_util::{BodyExt, Full};
@@ -15,6 +14,17 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::time::Duration;
+
+/// Priority of orgctl's routes (smaller runs first).
+pub const PRIORITY: i64 = 0;
+
+/// A route orgctl wants, as it is sent (`routes.rs` builds it from an alias).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Spec {
+    pub(super) description: String,
+    pub(super) expression: String,
+    pub(super) actions: Vec<String>,
+}
 
 /// Mailgun's API base URL for US accounts, the default (EU accounts: `region: eu`).
 pub const DEFAULT_API_URL: &str = "https://api.mailgun.net";
