@@ -34,16 +34,47 @@ fn module_of(rel: &Path) -> String {
     first.trim_end_matches(".rs").to_string()
 }
 
-/// The code of a file without comments and without its `#[cfg(test)]` module.
+/// The code of a file without comments, without its `#[cfg(test)] mod tests { … }` (the rest
+/// of the file from there) and without a `#[cfg(test)] mod helper;` declaration. A
+/// `#[cfg(test)]` on any other item hides nothing.
 fn code(text: &str) -> String {
-    let text = match text.find("#[cfg(test)]") {
-        Some(i) => &text[..i],
-        None => text,
-    };
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim();
+        if line == "#[cfg(test)]" {
+            let next = lines.get(i + 1).map_or("", |l| l.trim());
+            let is_mod = next.starts_with("mod ") || next.contains(" mod ");
+            if is_mod && next.ends_with(';') {
+                i += 2;
+                continue;
+            }
+            if is_mod {
+                break;
+            }
+        }
+        if !line.starts_with("//") {
+            out.push(without_comment(lines[i]));
+        }
+        i += 1;
+    }
+    out.join("\n")
+}
+
+/// `line` without a trailing `// comment` (a `//` outside a string literal).
+fn without_comment(line: &str) -> &str {
+    let mut in_string = false;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' if prev != '\\' => in_string = !in_string,
+            '/' if !in_string && prev == '/' => return &line[..i - 1],
+            _ => {}
+        }
+        prev = c;
+    }
+    line
 }
 
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -289,7 +320,9 @@ fn expand(text: &str, ident: impl Fn(char) -> bool + Copy, out: &mut Vec<String>
                     '{' => depth += 1,
                     '}' | ',' if depth == 1 => {
                         let item = text[item_start..k].trim();
-                        if !item.is_empty() && item != "self" {
+                        if item == "self" {
+                            out.push(prefix.to_string());
+                        } else if !item.is_empty() {
                             let mut inner = Vec::new();
                             expand(item, ident, &mut inner);
                             out.extend(inner.into_iter().map(|p| format!("{prefix}::{p}")));
@@ -363,7 +396,14 @@ fn the_reader_finds_edges_and_circles() {
     );
     assert_eq!(
         code("use crate::x; // crate::y\n// crate::z\n#[cfg(test)]\nmod tests { crate::w }"),
-        "use crate::x; // crate::y"
+        "use crate::x; "
+    );
+    // A test-only helper module's declaration or a test-only item hides nothing else.
+    assert_eq!(
+        code(
+            "#[cfg(test)]\npub(crate) mod testing;\nuse crate::a;\n#[cfg(test)]\nfn f() {}\nuse crate::b; // \"x\"\nlet u = \"http://x\";"
+        ),
+        "use crate::a;\n#[cfg(test)]\nfn f() {}\nuse crate::b; \nlet u = \"http://x\";"
     );
     assert_eq!(module_of(Path::new("plan/diff.rs")), "plan");
     let modules: BTreeSet<Vec<String>> = [
@@ -388,6 +428,12 @@ fn the_reader_finds_edges_and_circles() {
     );
     assert_eq!(named("crate::plan::Change").as_deref(), Some("plan"));
     assert_eq!(named("std::fmt"), None);
+    assert_eq!(
+        paths_in(&code(
+            "use super::{\n    routes, // payload\n    wire::{self, Route},\n};"
+        )),
+        ["super::routes", "super::wire", "super::wire::Route"]
+    );
     assert_eq!(
         paths_in(
             "use super::{wire::{Route, Spec}, digest};\nlet x = crate::plan::fingerprint(&y);"

@@ -421,6 +421,10 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 d.title,
                 d.configured_by
             ),
+            Some(plan) if plan.part(d.name).is_none() && configured => eprintln!(
+                "note: the saved plan has no {} part: this apply leaves {} as it is",
+                d.title, d.live
+            ),
             Some(plan) if plan.part(d.name).is_none() => {}
             _ if configured => chosen.push(p),
             _ => {}
@@ -504,9 +508,21 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
             return Err(altered(path, &why));
         }
     }
+    let targets = if selection.target.is_empty() {
+        plan.targets.clone()
+    } else {
+        selection.target.clone()
+    };
+    if saved.is_some() && !plan.targets.is_empty() {
+        eprintln!(
+            "note: the saved plan was made with --target {}: only those changes and the creations they need are applied",
+            plan.targets.join(" --target ")
+        );
+    }
     let selection = applying::select(&plan, &selection.target);
     let changes = selection.changes.clone();
     let mut shown = plan.clone();
+    shown.targets = targets;
     shown.changes = changes.clone();
     shown.removals = crate::plan::removals(&changes);
     out.text(&human(&shown, &catalog(), global.color(out.is_terminal())))?;

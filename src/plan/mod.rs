@@ -205,12 +205,14 @@ impl Policy {
         if self.targets.is_empty() {
             return (chosen, added);
         }
-        let creations: std::collections::HashMap<&Address, usize> = changes
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.action == Action::Create)
-            .map(|(i, c)| (&c.address, i))
-            .collect();
+        // The first creation of each address (a provider never plans two).
+        let mut creations: std::collections::HashMap<&Address, usize> =
+            std::collections::HashMap::new();
+        for (i, c) in changes.iter().enumerate() {
+            if c.action == Action::Create {
+                creations.entry(&c.address).or_insert(i);
+            }
+        }
         let mut frontier: Vec<usize> = (0..changes.len()).filter(|i| chosen[*i]).collect();
         while let Some(i) = frontier.pop() {
             for j in changes[i]
@@ -381,11 +383,18 @@ impl Plan {
                 fresh.removals.to_string(),
             ),
             ("targets", self.targets.join(", "), fresh.targets.join(", ")),
-            ("parts", parts(&self.parts), parts(&fresh.parts)),
         ] {
             if saved != now {
                 why.push(format!("`{field}` is {saved} in the plan file, {now} now"));
             }
+        }
+        // Decided on the whole values; the message shows them shortened.
+        if self.parts != fresh.parts {
+            why.push(format!(
+                "`parts` is {} in the plan file, {} now",
+                parts(&self.parts),
+                parts(&fresh.parts)
+            ));
         }
         if saved_changes != fresh_changes {
             let saved_counts = counted(&saved_changes);

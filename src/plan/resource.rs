@@ -20,8 +20,8 @@ pub struct Resource {
     /// The reviewed attributes, in the provider's order (shown by `plan`).
     pub attributes: Attributes,
     /// Identifiers the provider keeps with the resource that people do not review (GitHub's
-    /// numeric user id). Compared and covered by the digest like the attributes; never shown.
-    /// A name given twice is refused.
+    /// numeric user id). Compared and covered by the digest like the attributes; not shown in
+    /// plans (a refused saved plan's message names them). A name given twice is refused.
     #[serde(
         default,
         skip_serializing_if = "BTreeMap::is_empty",
@@ -160,8 +160,23 @@ impl<'de> Deserialize<'de> for Attributes {
 
 /// `ids` as a map whose names are unique (serde's own map keeps the last of two silently).
 fn unique_ids<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Value>, D::Error> {
-    let attributes = Attributes::deserialize(d)?;
-    Ok(attributes.0.into_iter().collect())
+    struct Ids;
+    impl<'de> Visitor<'de> for Ids {
+        type Value = BTreeMap<String, Value>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of ids")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((name, value)) = map.next_entry::<String, Value>()? {
+                if out.insert(name.clone(), value).is_some() {
+                    return Err(de::Error::custom(format!("id `{name}` is given twice")));
+                }
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Ids)
 }
 
 impl JsonSchema for Attributes {

@@ -34,7 +34,9 @@ fn verb(action: Action) -> &'static str {
 /// files.` (naming the live side of every planned provider).
 pub fn summary_line(plan: &Plan, catalog: &Catalog<'_>) -> String {
     let s = plan.summary();
-    if plan.changes.is_empty() {
+    if plan.changes.is_empty() && !plan.targets.is_empty() {
+        format!("No changes for --target {}.", plan.targets.join(", "))
+    } else if plan.changes.is_empty() {
         format!("No changes. {}", matches(plan, catalog))
     } else {
         format!(
@@ -152,7 +154,12 @@ pub fn markdown(plan: &Plan, catalog: &Catalog<'_>) -> String {
         "### orgctl plan for `{}`\n\n",
         markdown_text(&plan.org)
     ));
-    if plan.changes.is_empty() {
+    if plan.changes.is_empty() && !plan.targets.is_empty() {
+        out.push_str(&format!(
+            "**No changes** for `--target {}`.\n",
+            crate::render::text::markdown_code_block(&plan.targets.join(", "))
+        ));
+    } else if plan.changes.is_empty() {
         out.push_str(&format!(
             "**No changes.** {}\n",
             markdown_text(&matches(plan, catalog))
@@ -300,6 +307,22 @@ mod tests {
         assert!(
             md.contains("**No changes.** Hub matches the org files."),
             "{md}"
+        );
+    }
+
+    #[test]
+    fn an_empty_targeted_plan_says_so_rather_than_all_is_well() {
+        let catalog = Catalog { providers: &[&HUB] };
+        let mut p = plan(&["hub"]);
+        p.targets = vec!["hub_team.web".into()];
+        assert_eq!(
+            summary_line(&p, &catalog),
+            "No changes for --target hub_team.web."
+        );
+        assert!(
+            markdown(&p, &catalog).contains("**No changes** for `--target hub_team.web`."),
+            "{}",
+            markdown(&p, &catalog)
         );
     }
 
