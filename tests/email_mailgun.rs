@@ -521,3 +521,38 @@ async fn a_huge_answer_is_refused() {
         r.stderr
     );
 }
+
+/// Every Mailgun write of `orgctl apply` is in its audit record, with the change it was made
+/// for: method, path, status and timing, never a request body (recipients stay out).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_record_has_every_mailgun_write() {
+    let (work, fake) = setup().await;
+    let audit = work.path().join("audit.json");
+    let mut c = work.orgctl();
+    c.env("MAILGUN_API_KEY", KEY)
+        .env("ORGCTL_EMAIL_BOB", BOB)
+        .args(["apply", "--provider", "email", "--auto-approve", "--audit"])
+        .arg(&audit);
+    let r = run(c).await;
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("... ok (200, "), "{}", r.stdout);
+    let text = std::fs::read_to_string(&audit).expect("audit");
+    assert!(!text.contains("private.example"), "{text}");
+    let record: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let recorded: Vec<(String, String)> = record["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .flat_map(|c| c["requests"].as_array().cloned().unwrap_or_default())
+        .map(|e| {
+            assert!(e["started_at"].is_string(), "{e}");
+            assert_eq!(e["status"], 200, "{e}");
+            (
+                e["method"].as_str().unwrap_or_default().to_string(),
+                e["path"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(recorded, writes(&fake), "every write, in order");
+    assert!(!recorded.is_empty());
+}

@@ -32,6 +32,10 @@ pub struct Applied {
     /// The error, when this write failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The HTTP writes made for it (Mailgun), for `orgctl apply`'s audit record; not part of
+    /// `orgctl email`'s JSON.
+    #[serde(skip)]
+    pub exchanges: Vec<crate::apply::Exchange>,
 }
 
 /// What an apply did.
@@ -88,7 +92,15 @@ impl ApplyReport {
             action,
             note,
             error,
+            exchanges: Vec::new(),
         });
+    }
+
+    /// Attaches the HTTP writes made for the write recorded last.
+    pub(crate) fn exchanges(&mut self, exchanges: Vec<crate::apply::Exchange>) {
+        if let Some(last) = self.applied.last_mut() {
+            last.exchanges = exchanges;
+        }
     }
 
     /// Adds a backend note (a file written, a program run, requests made).
@@ -182,6 +194,7 @@ mod tests {
             action,
             note: None,
             error: error.map(str::to_string),
+            exchanges: Vec::new(),
         };
         let mut report = ApplyReport {
             applied: vec![write(Action::Create, None), write(Action::Update, None)],

@@ -200,6 +200,7 @@ mod tests {
                 action: super::super::Action::Create,
                 note: Some("\u{1b}[2J".into()),
                 error: Some("bad \u{1b}[2J\u{1b}]8;;http://evil.example\u{7}click".into()),
+                exchanges: Vec::new(),
             }],
             notes: vec!["\u{9b}31m".into()],
         };

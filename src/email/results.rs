@@ -59,7 +59,7 @@ pub fn results(
                     None => Outcome::Applied,
                 },
                 notes: written.and_then(|a| a.note.clone()).into_iter().collect(),
-                exchanges: Vec::new(),
+                exchanges: written.map(|a| a.exchanges.clone()).unwrap_or_default(),
             }
         })
         .collect();
@@ -92,7 +92,7 @@ pub fn results(
                 None => Outcome::Applied,
             },
             notes: a.note.clone().into_iter().collect(),
-            exchanges: Vec::new(),
+            exchanges: a.exchanges.clone(),
         });
     }
     if let Some(first) = out.first_mut() {
@@ -130,18 +130,21 @@ mod tests {
                     action: Action::Create,
                     note: None,
                     error: None,
+                    exchanges: Vec::new(),
                 },
                 email::Applied {
                     resource: "email_alias[\"b@x.org\"]".into(),
                     action: Action::Update,
                     note: None,
                     error: Some("HTTP 500".into()),
+                    exchanges: Vec::new(),
                 },
                 email::Applied {
                     resource: "email_alias[\"c@x.org\"]".into(),
                     action: Action::Update,
                     note: Some("private address changed".into()),
                     error: None,
+                    exchanges: Vec::new(),
                 },
             ],
             notes: vec!["ran postmap".into()],

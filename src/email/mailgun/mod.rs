@@ -59,6 +59,9 @@ pub struct Mailgun {
     authorization: SecretString,
     client: Client<Https, Full<Bytes>>,
     deadline: Duration,
+    /// Every write request sent since the last [`Mailgun::take_exchanges`] (method, path,
+    /// status, timing; never a body), for the audit record.
+    exchanges: std::sync::Mutex<Vec<crate::apply::Exchange>>,
 }
 
 impl fmt::Debug for Mailgun {
@@ -157,6 +160,7 @@ impl MailBackend for Mailgun {
                 Err(e) => Some(e.to_string()),
             };
             report.record(address, action, note, error);
+            report.exchanges(self.take_exchanges());
         }
         report.note(format!("{writes} route write(s) to {}", self.base));
         Ok(report)

@@ -186,7 +186,44 @@ impl Mailgun {
             authorization: SecretString::from(format!("Basic {token}")),
             client,
             deadline: DEADLINE,
+            exchanges: std::sync::Mutex::new(Vec::new()),
         })
+    }
+
+    /// The write requests recorded since the last call.
+    pub(super) fn take_exchanges(&self) -> Vec<crate::apply::Exchange> {
+        std::mem::take(
+            &mut *self
+                .exchanges
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Records one write attempt (reads are not audited).
+    fn record(
+        &self,
+        method: &'static str,
+        path: &str,
+        started_at: jiff::Timestamp,
+        took: Duration,
+        status: Option<u16>,
+        error: Option<String>,
+    ) {
+        if method == "GET" {
+            return;
+        }
+        self.exchanges
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(crate::apply::Exchange {
+                method: method.to_string(),
+                path: path.to_string(),
+                status,
+                error,
+                started_at,
+                duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            });
     }
 
     /// The same client with another total deadline per request.
@@ -285,7 +322,27 @@ impl Mailgun {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let started_at = jiff::Timestamp::now();
+            let clock = std::time::Instant::now();
             let result = self.send_once(&method, path, form).await;
+            match &result {
+                Ok((status, _, body)) => self.record(
+                    name,
+                    path,
+                    started_at,
+                    clock.elapsed(),
+                    Some(status.as_u16()),
+                    (!status.is_success()).then(|| api_message(body)),
+                ),
+                Err(e) => self.record(
+                    name,
+                    path,
+                    started_at,
+                    clock.elapsed(),
+                    None,
+                    Some(e.clone()),
+                ),
+            }
             let (wait, error) = match result {
                 Ok((status, _, body)) if status.is_success() => return Ok(body),
                 Ok((status, retry_after, body)) => {
