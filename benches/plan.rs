@@ -660,7 +660,7 @@ fn end_to_end(runtime: &tokio::runtime::Runtime, runs: usize, latency: Duration)
 /// Plans and renders, as `orgctl plan` does after reading.
 fn plan_and_render(desired: &DesiredGithub, actual: &GithubState) -> (Plan, usize) {
     let plan = plan_github(desired, actual, &Policy::default());
-    let text = orgctl::render::plan::human(&plan, &orgctl::registry::catalog(), false);
+    let text = orgctl::render::plan::human(&plan, &orgctl::cli::registry::catalog(), false);
     (plan, text.len())
 }
 

@@ -1151,7 +1151,7 @@ async fn assert_converged(d: &DesiredGithub, gh: &FakeGithub) {
         plan.changes,
         Vec::new(),
         "{}",
-        orgctl::render::plan::human(&plan, &orgctl::registry::catalog(), false)
+        orgctl::render::plan::human(&plan, &orgctl::cli::registry::catalog(), false)
     );
 }
 

@@ -14,7 +14,7 @@ use std::path::Path;
 const PROVIDERS: &[&str] = &["email", "github"];
 
 /// The shell: composes the core and the providers.
-const SHELL: &[&str] = &["cli", "main", "registry"];
+const SHELL: &[&str] = &["cli", "main"];
 
 /// Core → provider dependencies not yet moved behind the provider interface: none since the
 /// generic addresses and resources of plan format 3 (there were 8 when issue 19 began).

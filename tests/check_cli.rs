@@ -196,7 +196,7 @@ fn rules_lists_every_rule() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(
         v.as_array().expect("array").len(),
-        orgctl::registry::rules().len()
+        orgctl::cli::registry::rules().len()
     );
     // The providers' rules are listed with the core's.
     assert!(

@@ -39,7 +39,7 @@ fn no_op_plan_is_empty() {
     let p = plan_github(&d, &full, &Policy::default());
     assert!(p.changes.is_empty(), "{:#?}", p.changes);
     assert_eq!(
-        orgctl::render::plan::summary_line(&p, &orgctl::registry::catalog()),
+        orgctl::render::plan::summary_line(&p, &orgctl::cli::registry::catalog()),
         "No changes. GitHub matches the org files."
     );
 }
@@ -225,7 +225,7 @@ fn too_many_removals_need_an_override() {
     assert_eq!(p.removals, 25);
     assert!(p.needs_override());
     assert!(
-        orgctl::render::plan::human(&p, &orgctl::registry::catalog(), false)
+        orgctl::render::plan::human(&p, &orgctl::cli::registry::catalog(), false)
             .contains("--allow-removals 25")
     );
 }

@@ -136,7 +136,7 @@ fn every_kind_of_change() {
     let p = plan_github(&d, &s, &Policy::default());
     insta::assert_snapshot!(
         "every_kind_of_change",
-        orgctl::render::plan::human(&p, &orgctl::registry::catalog(), false)
+        orgctl::render::plan::human(&p, &orgctl::cli::registry::catalog(), false)
     );
     // Targeting one team keeps only its changes.
     let t = plan_github(

@@ -9,6 +9,7 @@
 //! otherwise; `--format json` / `--audit FILE` write the audit record. See docs/apply.md.
 
 use super::format::{Format, Formats};
+use super::registry::{DESCRIPTIONS, Settings, catalog, providers};
 use super::select::{Selection, nothing_selected};
 use super::{Global, print};
 use crate::apply::audit::{self, AuditMeta, PlanRef};
@@ -16,9 +17,8 @@ use crate::apply::{self as applying, ApplyReport, ChangeResult, Outcome, Progres
 use crate::github::WritePacing;
 use crate::github::provider::Source;
 use crate::github::retry::ProgressEvent;
+use crate::interface::Provider;
 use crate::plan::{Change, PLAN_FORMAT_VERSION, Plan, Policy};
-use crate::provider::Provider;
-use crate::registry::{DESCRIPTIONS, Settings, catalog, providers};
 use crate::render::plan::human;
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};

@@ -18,6 +18,7 @@ mod import;
 mod output;
 mod owners;
 mod plan;
+pub mod registry;
 mod report;
 mod reporting;
 mod reviewers;
@@ -91,7 +92,7 @@ impl Global {
         Context {
             today: self.as_of.unwrap_or_else(today_utc),
             env: crate::email::operator_env(),
-            rules: crate::registry::rules(),
+            rules: registry::rules(),
         }
     }
 

@@ -2,13 +2,13 @@
 
 use super::common::{checked_or_bail, email_options};
 use super::format::{Format, Formats};
+use super::registry::{Settings, catalog, providers};
 use super::select::{Selection, nothing_selected};
 use super::{Global, print};
 use crate::email::ApplyOptions;
 use crate::github::provider::Source;
+use crate::interface::Provider;
 use crate::plan::{Plan, Policy};
-use crate::provider::Provider;
-use crate::registry::{Settings, catalog, providers};
 use crate::render::plan::{human, markdown};
 use anyhow::{Context as _, bail};
 use std::io::IsTerminal;

@@ -20,7 +20,7 @@ const FORMATS: Formats = Formats::new(&[
 
 /// Runs `rules`.
 pub fn run(_: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let rules = crate::registry::rules();
+    let rules = super::registry::rules();
     let text = match args.format {
         Format::Human => {
             let w = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);

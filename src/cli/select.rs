@@ -3,9 +3,9 @@
 //! The provider names come from the registry: a new provider is selectable without a change
 //! here.
 
+use super::registry::DESCRIPTIONS;
+use crate::interface::Description;
 use crate::model::Org;
-use crate::provider::Description;
-use crate::registry::DESCRIPTIONS;
 use anyhow::bail;
 use clap::builder::{PossibleValue, PossibleValuesParser};
 

@@ -5,9 +5,9 @@ use super::changes::{PROVIDER, is_email, plan_part};
 use super::results::{partial_selection, results};
 use super::{ApplyOptions, Backend, BackendOptions, EmailPlan, desired_aliases};
 use crate::apply::{ApplyReport, Progress};
+use crate::interface::{Description, Group, Kind, Provider, ProviderFuture};
 use crate::model::Org;
 use crate::plan::{Change, PlanPart, fingerprint};
-use crate::provider::{Description, Group, Kind, Provider, ProviderFuture};
 use jiff::civil::Date;
 
 /// The email provider's description.

@@ -12,9 +12,9 @@ use super::{
     GithubConfig, GraphqlReader, LiveReader, ProgressSink, RestWriter, Transport, WritePacing,
 };
 use crate::apply::{ApplyReport, Outcome, Progress};
+use crate::interface::{Description, Group, Kind, Provider, ProviderFuture};
 use crate::model::Org;
 use crate::plan::{Change, PlanPart, fingerprint};
-use crate::provider::{Description, Group, Kind, Provider, ProviderFuture};
 use anyhow::{Context as _, bail};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};

@@ -3,9 +3,9 @@
 //! Both read only the [`Plan`] data, so what a reviewer sees is what apply executes.
 
 use super::text::{markdown as markdown_text, terminal_safe};
+use crate::interface::Catalog;
 use crate::plan::resource::display;
 use crate::plan::{Action, Change, Plan};
-use crate::provider::Catalog;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -237,8 +237,8 @@ pub fn markdown(plan: &Plan, catalog: &Catalog<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interface::{Description, Group, Kind};
     use crate::plan::PartOrigin;
-    use crate::provider::{Description, Group, Kind};
 
     static HUB: Description = Description {
         name: "hub",

@@ -22,7 +22,7 @@ pub struct Context {
     /// runs in, never anything from the files. Provider rules derive their policies from it
     /// (the email provider: which secret references and map paths are allowed).
     pub env: BTreeMap<String, String>,
-    /// The rules to run: the core's [`RULES`] and the providers' (`crate::registry::rules`).
+    /// The rules to run: the core's [`RULES`] and the providers' (`crate::cli::registry::rules`).
     pub rules: Vec<&'static Rule>,
 }
 

@@ -38,7 +38,7 @@ pub fn org_with_sources(files: &[(&str, &str)]) -> (Org, crate::source::SourceSe
 
 /// Runs rule `name` on the org made of `files`.
 pub fn check(name: &str, files: &[(&str, &str)]) -> Vec<Diagnostic> {
-    let rule = crate::registry::rules()
+    let rule = crate::cli::registry::rules()
         .into_iter()
         .find(|r| r.name == name)
         .unwrap_or_else(|| panic!("no rule {name}"));

@@ -1,6 +1,6 @@
 //! The email provider's `check` rules: what only the email provider knows to check (safe mail
 //! backends, secret references the operator allows). The CLI runs them with the core's rules
-//! (`crate::registry`); they see the operator's settings through the context's environment.
+//! (`crate::cli::registry`); they see the operator's settings through the context's environment.
 
 mod email_backend;
 mod secret_reference;

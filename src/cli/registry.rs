@@ -9,7 +9,7 @@
 
 use crate::email::provider::EmailProvider;
 use crate::github::provider::{GithubProvider, Source};
-use crate::provider::{Catalog, Description, Provider};
+use crate::interface::{Catalog, Description, Provider};
 use crate::validate::Rule;
 
 /// Every provider's description, in the order their parts appear in a plan.

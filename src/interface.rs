@@ -2,7 +2,7 @@
 //! next Zulip, Discourse), and how a provider describes itself.
 //!
 //! Part of the core: it names no provider. Each provider implements [`Provider`] in its own
-//! folder (`github/provider.rs`, `email/provider.rs`); the shell's registry (`registry.rs`)
+//! folder (`github/provider.rs`, `email/provider.rs`); the shell's registry (`cli/registry.rs`)
 //! lists them, and `plan` and `apply` drive them all through this trait. See docs/providers.md.
 
 use crate::apply::{ApplyReport, Progress};
