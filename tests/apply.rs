@@ -459,18 +459,17 @@ fn removals_over_the_limit_need_allow_removals() {
 fn saved_plan(env: &Env, dir: &Path, edit: impl FnOnce(&mut Plan)) -> std::path::PathBuf {
     std::fs::create_dir_all(dir).expect("mkdir");
     let path = dir.join("plan.json");
-    let out = env
-        .orgctl(here())
-        .args(["plan", "--no-email", "--out"])
-        .arg(&path)
-        .output()
-        .expect("run");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let mut plan: Plan =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("plan");
-    edit(&mut plan);
-    std::fs::write(&path, plan.to_json()).expect("write");
+    env.plan_to(here(), &["--no-email"], &path);
+    edit_plan(&path, edit);
     path
+}
+
+/// Edits the saved plan at `path` and seals it again with a fresh digest.
+fn edit_plan(path: &Path, edit: impl FnOnce(&mut Plan)) {
+    let mut plan: Plan =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("plan");
+    edit(&mut plan);
+    std::fs::write(path, plan.to_json()).expect("write");
 }
 
 fn org_member_change(login: &str, action: Action, role: st::OrgRole) -> orgctl::plan::Change {
@@ -490,17 +489,6 @@ fn org_member_change(login: &str, action: Action, role: st::OrgRole) -> orgctl::
         reason: None,
         needs: Vec::new(),
     }
-}
-
-/// Runs `orgctl apply PLAN` and returns (exit code, stderr).
-fn apply_saved(env: &Env, path: &Path) -> (Option<i32>, String) {
-    let out = env
-        .orgctl(here())
-        .arg("apply")
-        .arg(path)
-        .output()
-        .expect("run");
-    (out.status.code(), text(&out.stderr))
 }
 
 /// Issue 13: a saved plan is bound to the fingerprints it carries. Each edit of what apply
@@ -624,7 +612,7 @@ fn an_edited_saved_plan_is_refused_before_any_write() {
     ];
     for (what, edit, expected) in edits {
         let path = saved_plan(&env, tmp.path(), edit);
-        let (code, stderr) = apply_saved(&env, &path);
+        let (code, stderr) = env.apply_file(here(), &path);
         assert_eq!(code, Some(1), "{what}: {stderr}");
         assert!(
             stderr.contains("was altered after `orgctl plan` wrote it; nothing was changed"),
@@ -645,7 +633,7 @@ fn an_edited_saved_plan_is_refused_before_any_write() {
     ] {
         assert!(original.contains(from), "{from} in {original}");
         std::fs::write(&path, original.replacen(from, to, 1)).expect("write");
-        let (code, stderr) = apply_saved(&env, &path);
+        let (code, stderr) = env.apply_file(here(), &path);
         assert_eq!(code, Some(1), "{to}: {stderr}");
         assert!(
             stderr.contains("does not match the digest") || stderr.contains("unknown field"),
@@ -1781,10 +1769,7 @@ fn a_saved_plan_with_edited_parts_is_refused() {
     for (what, edit, expected) in edits {
         let path = tmp.path().join(format!("{}.json", what.replace(' ', "-")));
         env.plan_to(dir, &[], &path);
-        let mut plan: Plan =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("plan");
-        edit(&mut plan);
-        std::fs::write(&path, plan.to_json()).expect("write");
+        edit_plan(&path, edit);
         let (code, stderr) = env.apply_file(dir, &path);
         assert_eq!(code, Some(1), "{what}");
         assert!(stderr.contains(expected), "{what}: {stderr}");

@@ -9,7 +9,7 @@
 //! otherwise; `--format json` / `--audit FILE` write the audit record. See docs/apply.md.
 
 use super::format::{Format, Formats};
-use super::registry::{DESCRIPTIONS, Settings, catalog, providers};
+use super::registry::{Settings, catalog, providers};
 use super::select::{Selection, nothing_selected};
 use super::{Global, print};
 use crate::apply::audit::{self, AuditMeta, PlanRef};
@@ -369,7 +369,7 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         if let Some(part) = plan
             .parts
             .iter()
-            .find(|part| !DESCRIPTIONS.iter().any(|d| d.name == part.provider))
+            .find(|part| catalog().provider(&part.provider).is_none())
         {
             bail!(
                 "the saved plan has a part for provider `{}`, which this orgctl does not have: apply it with the orgctl that made it ({})",

@@ -4,7 +4,6 @@
 //! here.
 
 use super::registry::DESCRIPTIONS;
-use crate::interface::Description;
 use crate::model::Org;
 use anyhow::bail;
 use clap::builder::{PossibleValue, PossibleValuesParser};
@@ -16,11 +15,6 @@ pub fn provider_names() -> PossibleValuesParser {
             .iter()
             .map(|d| PossibleValue::new(d.name).help(d.about)),
     )
-}
-
-/// The registered provider called `name`.
-pub fn description(name: &str) -> Option<&'static Description> {
-    DESCRIPTIONS.iter().copied().find(|d| d.name == name)
 }
 
 /// The selection flags of `plan` and `apply`.
@@ -55,7 +49,7 @@ impl Selection {
     /// Refuses a provider named with `--provider` that org.yaml does not configure.
     pub fn check_configured(&self, org: &Org) -> anyhow::Result<()> {
         for p in &self.provider {
-            if let Some(d) = description(p) {
+            if let Some(d) = super::registry::catalog().provider(p) {
                 if !(d.configured)(org) {
                     bail!(
                         "--provider {p}: org.yaml has no {} (configure it, or leave `{p}` out)",

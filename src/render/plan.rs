@@ -46,6 +46,23 @@ pub fn summary_line(plan: &Plan, catalog: &Catalog<'_>) -> String {
     }
 }
 
+/// For a list attribute that changes in place, the items gained (`+`) then lost (`-`), as
+/// printed; `None` for any other change.
+fn list_change(before: Option<&Value>, after: Option<&Value>) -> Option<Vec<(char, String)>> {
+    let (Some(Value::Array(b)), Some(Value::Array(a))) = (before, after) else {
+        return None;
+    };
+    let gained = a
+        .iter()
+        .filter(|i| !b.contains(i))
+        .map(|i| ('+', display(i)));
+    let lost = b
+        .iter()
+        .filter(|i| !a.contains(i))
+        .map(|i| ('-', display(i)));
+    Some(gained.chain(lost).collect())
+}
+
 /// `GitHub matches the org files.`, `GitHub and the mail server match the org files.`
 fn matches(plan: &Plan, catalog: &Catalog<'_>) -> String {
     let (sides, plural) = catalog.live_sides(&providers(plan));
@@ -103,12 +120,9 @@ pub fn human(plan: &Plan, catalog: &Catalog<'_>, color: bool) -> String {
             }
             out.push('\n');
             for (field, before, after) in c.changed_values() {
-                if let (Some(Value::Array(b)), Some(Value::Array(a))) = (before, after) {
-                    for item in a.iter().filter(|i| !b.contains(i)) {
-                        out.push_str(&format!("      + {}\n", terminal_safe(&display(item))));
-                    }
-                    for item in b.iter().filter(|i| !a.contains(i)) {
-                        out.push_str(&format!("      - {}\n", terminal_safe(&display(item))));
+                if let Some(items) = list_change(before, after) {
+                    for (sign, item) in items {
+                        out.push_str(&format!("      {sign} {}\n", terminal_safe(&item)));
                     }
                     continue;
                 }
@@ -193,11 +207,9 @@ pub fn markdown(plan: &Plan, catalog: &Catalog<'_>) -> String {
                 ));
                 for (field, before, after) in c.changed_values() {
                     // A list that changes in place: the items gained and lost, as in the text.
-                    if let (Some(Value::Array(b)), Some(Value::Array(a))) = (before, after) {
-                        let gained = a.iter().filter(|i| !b.contains(i)).map(|i| ('+', i));
-                        let lost = b.iter().filter(|i| !a.contains(i)).map(|i| ('-', i));
-                        for (sign, item) in gained.chain(lost) {
-                            let line = format!("{sign}     {field}: {}", display(item));
+                    if let Some(items) = list_change(before, after) {
+                        for (sign, item) in items {
+                            let line = format!("{sign}     {field}: {item}");
                             out.push_str(&crate::render::text::markdown_code_block(&line));
                             out.push('\n');
                         }
