@@ -414,20 +414,20 @@ async fn run_async(global: &Global, args: Args) -> anyhow::Result<ExitCode> {
         if !selection.wants_name(d.name) {
             continue;
         }
-        let configured = (d.configured)(org);
-        match &saved {
-            Some(plan) if plan.part(d.name).is_some() && !configured => bail!(
+        // `None`: a fresh apply; else whether the saved plan has a part for it.
+        let has_part = saved.as_ref().map(|s| s.part(d.name).is_some());
+        match (has_part, (d.configured)(org)) {
+            (Some(true), false) => bail!(
                 "the saved plan changes {} but org.yaml has no {} any more: re-run `orgctl plan --out PLAN`",
                 d.title,
                 d.configured_by
             ),
-            Some(plan) if plan.part(d.name).is_none() && configured => eprintln!(
+            (Some(false), true) => eprintln!(
                 "note: the saved plan has no {} part: this apply leaves {} as it is",
                 d.title, d.live
             ),
-            Some(plan) if plan.part(d.name).is_none() => {}
-            _ if configured => chosen.push(p),
-            _ => {}
+            (None | Some(true), true) => chosen.push(p),
+            (None | Some(false), false) => {}
         }
     }
     if chosen.is_empty() {
