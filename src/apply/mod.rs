@@ -48,6 +48,18 @@ pub struct ChangeResult {
 }
 
 impl ChangeResult {
+    /// `change` failed with `error` before any request was made for it.
+    pub fn failed(change: &Change, error: &str) -> ChangeResult {
+        ChangeResult {
+            change: change.clone(),
+            outcome: Outcome::Failed {
+                error: error.to_string(),
+            },
+            notes: Vec::new(),
+            exchanges: Vec::new(),
+        }
+    }
+
     /// Total time of its HTTP exchanges, in milliseconds.
     pub fn duration_ms(&self) -> u64 {
         self.exchanges.iter().map(|e| e.duration_ms).sum()

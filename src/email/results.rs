@@ -33,14 +33,7 @@ pub fn results(
         Err(error) => {
             return email_changes
                 .into_iter()
-                .map(|c| ChangeResult {
-                    change: c.clone(),
-                    outcome: Outcome::Failed {
-                        error: error.clone(),
-                    },
-                    notes: Vec::new(),
-                    exchanges: Vec::new(),
-                })
+                .map(|c| ChangeResult::failed(c, &error))
                 .collect();
         }
         Ok(r) => r,

@@ -11,7 +11,7 @@ use super::state::GithubState;
 use super::{
     GithubConfig, GraphqlReader, LiveReader, ProgressSink, RestWriter, Transport, WritePacing,
 };
-use crate::apply::{ApplyReport, Outcome, Progress};
+use crate::apply::{ApplyReport, ChangeResult, Progress};
 use crate::interface::{Description, Group, Kind, Provider, ProviderFuture};
 use crate::model::Org;
 use crate::plan::{Change, PlanPart, fingerprint};
@@ -216,14 +216,7 @@ impl Provider for GithubProvider {
             let failed = |error: String| ApplyReport {
                 results: changes
                     .iter()
-                    .map(|c| crate::apply::ChangeResult {
-                        change: c.clone(),
-                        outcome: Outcome::Failed {
-                            error: error.clone(),
-                        },
-                        notes: Vec::new(),
-                        exchanges: Vec::new(),
-                    })
+                    .map(|c| ChangeResult::failed(c, &error))
                     .collect(),
                 stopped: None,
             };

@@ -314,6 +314,16 @@ mod tests {
                 },
             ),
         ];
+        // Every typed kind is a described kind, and every described kind has a typed one.
+        let mut described: Vec<&str> = crate::github::provider::DESCRIPTION
+            .kinds
+            .iter()
+            .map(|k| k.name)
+            .collect();
+        described.sort_unstable();
+        let mut typed: Vec<&str> = cases.iter().map(|(a, _)| a.kind()).collect();
+        typed.sort_unstable();
+        assert_eq!(typed, described);
         for (address, resource) in cases {
             let a = Address::from(address.clone());
             assert_eq!(GithubAddress::parse(&a), Some(address));
