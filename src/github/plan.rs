@@ -732,6 +732,56 @@ mod tests {
         }
     }
 
+    /// A setting that was not read (an older snapshot, a value GitHub added later) is written
+    /// when declared, since it cannot be compared; one that matches, or is not declared, is not.
+    #[test]
+    fn an_unknown_notification_setting_is_written_only_when_declared() {
+        use super::settings_change;
+        use crate::github::state::{Notifications, Privacy, Team};
+        let files = |github: &str| {
+            let o = org(&[
+                ("org.yaml", ORG),
+                ("people/a.yaml", "name: A\ngithub: a-gh\ngithub_id: 1\n"),
+                (
+                    "teams/t.yaml",
+                    &format!("name: T\nmembers: [a]\ngithub: {github}\n"),
+                ),
+            ]);
+            crate::github::desired_github(&o, today()).expect("github")
+        };
+        let live = |notifications| Team {
+            id: 1,
+            slug: "t".into(),
+            name: "t".into(),
+            description: None,
+            privacy: Privacy::Closed,
+            parent: None,
+            notifications,
+            members: Vec::new(),
+            repos: Vec::new(),
+        };
+        let declared = files("{notifications: disabled}");
+        let t = &declared.teams["t"];
+        let unknown = settings_change("t", t, Some(&live(None))).expect("written");
+        assert_eq!(unknown.action, crate::plan::Action::Update);
+        assert_eq!(unknown.before, None);
+        assert_eq!(
+            unknown
+                .after
+                .and_then(|r| r.get_as::<Notifications>("notifications")),
+            Some(Notifications::Disabled)
+        );
+        assert_eq!(
+            settings_change("t", t, Some(&live(Some(Notifications::Disabled)))),
+            None
+        );
+        let undeclared = files("{}");
+        assert_eq!(
+            settings_change("t", &undeclared.teams["t"], Some(&live(None))),
+            None
+        );
+    }
+
     #[test]
     fn a_team_leaving_github_is_left_there() {
         let base = org(&[

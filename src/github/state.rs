@@ -363,6 +363,17 @@ mod tests {
     }
 
     #[test]
+    fn a_notification_setting_outside_the_two_is_refused() {
+        let mut v = serde_json::to_value(sample()).expect("json");
+        v["teams"][0]["notifications"] = "loud".into();
+        let err = GithubState::from_json(&v.to_string()).expect_err("refused");
+        assert!(err.to_string().contains("unknown variant `loud`"), "{err}");
+        v["teams"][0]["notifications"] = "disabled".into();
+        let s = GithubState::from_json(&v.to_string()).expect("read");
+        assert_eq!(s.teams[0].notifications, Some(Notifications::Disabled));
+    }
+
+    #[test]
     fn versions_are_checked() {
         let err = GithubState::from_json("{\"version\": 2}").expect_err("v2");
         assert!(matches!(

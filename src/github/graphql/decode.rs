@@ -280,6 +280,35 @@ pub(super) fn paged_team(endpoint: &str, node: TeamNode) -> Result<PagedTeam, Gi
 mod tests {
     use super::*;
 
+    /// A `notificationSetting` GitHub may add later (or a server's nonsense) is read as
+    /// unknown, never as one of the two orgctl writes; absent is unknown too.
+    #[test]
+    fn an_unknown_notification_setting_is_unknown() {
+        let team = |setting: serde_json::Value| {
+            let node: TeamNode = serde_json::from_value(serde_json::json!({
+                "databaseId": 1, "slug": "web", "name": "Web", "description": null,
+                "privacy": "VISIBLE", "notificationSetting": setting, "parentTeam": null,
+                "members": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "edges": []},
+                "repositories": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "edges": []}
+            }))
+            .expect("node");
+            paged_team("/graphql", node)
+                .expect("team")
+                .team
+                .notifications
+        };
+        assert_eq!(
+            team("NOTIFICATIONS_DISABLED".into()),
+            Some(Notifications::Disabled)
+        );
+        assert_eq!(
+            team("NOTIFICATIONS_ENABLED".into()),
+            Some(Notifications::Enabled)
+        );
+        assert_eq!(team("NOTIFICATIONS_SOMETIMES\u{1b}[2J".into()), None);
+        assert_eq!(team(serde_json::Value::Null), None);
+    }
+
     #[test]
     fn graphql_errors_name_the_fix() {
         let not_found = vec![GraphqlErrorInfo {
